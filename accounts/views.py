@@ -1,0 +1,147 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.tokens import default_token_generator
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
+from django.views.decorators.http import require_POST
+
+from accounts import selectors, services
+from accounts.decorators import manager_required
+from accounts.errors import AccountError
+from accounts.forms import InviteForm, RoleForm, SetPasswordForm
+from accounts.models import User
+
+AUTH_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
+
+
+def _team_page(request, *, form=None, error: str | None = None, status: int = 200):
+    context = {
+        "members": selectors.user_list_team(),
+        "form": form or InviteForm(),
+        "roles": User.Role.choices,
+        "error": error,
+    }
+    template = "accounts/team.html#team-panel" if request.htmx else "accounts/team.html"
+    return render(request, template, context, status=status)
+
+
+def _after_change(request, message: str):
+    messages.success(request, message)
+    if request.htmx:
+        return _team_page(request)
+    return redirect("accounts:team")
+
+
+def _refused(request, exc: AccountError):
+    if request.htmx:
+        return _team_page(request, error=exc.message, status=409)
+    messages.error(request, exc.message)
+    return redirect("accounts:team")
+
+
+@manager_required
+def team(request):
+    return _team_page(request)
+
+
+@manager_required
+@require_POST
+def team_invite(request):
+    form = InviteForm(request.POST)
+    if not form.is_valid():
+        return _team_page(request, form=form, status=422)
+    try:
+        user = services.user_invite(
+            **form.cleaned_data,
+            invited_by=request.user,
+            base_url=request.build_absolute_uri("/"),
+            business_name=request.tenant.name,
+        )
+    except AccountError as exc:
+        form.add_error(None, exc.message)
+        return _team_page(request, form=form, status=422)
+    return _after_change(request, f"Invitation sent to {user.email}.")
+
+
+@manager_required
+@require_POST
+def team_role(request, pk: int):
+    member = get_object_or_404(User, pk=pk)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, AccountError("invalid_role", "Choose owner, admin or staff."))
+    try:
+        services.user_change_role(actor=request.user, user=member, role=form.cleaned_data["role"])
+    except AccountError as exc:
+        return _refused(request, exc)
+    return _after_change(request, f"{member} is now {member.get_role_display().lower()}.")
+
+
+@manager_required
+@require_POST
+def team_set_active(request, pk: int, active: bool):
+    member = get_object_or_404(User, pk=pk)
+    try:
+        services.user_set_active(actor=request.user, user=member, active=active)
+    except AccountError as exc:
+        return _refused(request, exc)
+    verb = "reactivated" if active else "deactivated"
+    return _after_change(request, f"{member} is {verb}.")
+
+
+@manager_required
+@require_POST
+def team_resend(request, pk: int):
+    member = get_object_or_404(User, pk=pk)
+    try:
+        services.user_invite_resend(
+            user=member,
+            invited_by=request.user,
+            base_url=request.build_absolute_uri("/"),
+            business_name=request.tenant.name,
+        )
+    except AccountError as exc:
+        return _refused(request, exc)
+    return _after_change(request, f"Invitation sent again to {member.email}.")
+
+
+def invite_accept(request, uidb64: str, token: str):
+    """An invited team member chooses a password; the link works once."""
+    try:
+        pk = int(force_str(urlsafe_base64_decode(uidb64)))
+    except (TypeError, ValueError, OverflowError):
+        pk = None
+    user = User.objects.filter(pk=pk, is_active=True).first() if pk else None
+    if user is None or not default_token_generator.check_token(user, token):
+        return render(request, "accounts/invite_invalid.html", status=404)
+    form = SetPasswordForm(request.POST or None, user=user)
+    if request.method == "POST":
+        if form.is_valid():
+            with transaction.atomic():
+                services.user_invite_accept(user=user, password=form.cleaned_data["password1"])
+                login(request, user, backend=AUTH_BACKEND)
+            messages.success(request, f"Welcome to {request.tenant.name}!")
+            return redirect(settings.LOGIN_REDIRECT_URL)
+        return render(request, "accounts/invite_accept.html", {"form": form, "invitee": user}, 422)
+    return render(request, "accounts/invite_accept.html", {"form": form, "invitee": user})
+
+
+def login_link(request, token: str):
+    """Where sign-up sends a new owner: log in on this host, once, then go to the dashboard."""
+    try:
+        with transaction.atomic():
+            user = services.login_link_user(token=token)
+            login(request, user, backend=AUTH_BACKEND)
+    except AccountError as exc:
+        messages.error(request, exc.message)
+        return redirect("account_login")
+    address = user.emailaddress_set.filter(primary=True, verified=False).first()
+    if address is not None:
+        address.send_confirmation(request)
+    messages.success(
+        request, f"Welcome to Agendo, {user.get_short_name()}! Your business is ready."
+    )
+    return redirect(settings.LOGIN_REDIRECT_URL)

@@ -1,0 +1,1 @@
+"""Bookings and clients (F3)."""

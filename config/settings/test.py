@@ -1,0 +1,15 @@
+"""Tests: real PostgreSQL and Redis; only the outside world (SMTP, WhatsApp) is faked."""
+
+from .base import *  # noqa: F403
+from .base import REDIS_URL, env
+
+DEBUG = False
+SECRET_KEY = "test-only-secret-key-not-for-production-use-0123456789"  # noqa: S105
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# A Redis database of its own, so tests never share rate limits or a broker with `make run`.
+TEST_REDIS_URL = env("TEST_REDIS_URL", default=REDIS_URL.rsplit("/", 1)[0] + "/15")
+REDIS_URL = TEST_REDIS_URL
+CACHES["default"]["LOCATION"] = TEST_REDIS_URL  # noqa: F405
+CELERY_BROKER_URL = TEST_REDIS_URL

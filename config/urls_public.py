@@ -1,0 +1,18 @@
+"""URLs of the platform host (BASE_DOMAIN): landing, sign-up, operators' admin, webhooks."""
+
+from django.contrib import admin
+from django.urls import path
+
+from config.health import health
+from tenants import views as tenant_views
+
+admin.site.site_header = "Agendo operations"
+admin.site.site_title = "Agendo admin"
+admin.site.index_title = "Platform"
+
+urlpatterns = [
+    path("", tenant_views.landing, name="landing"),
+    path("signup/", tenant_views.signup, name="signup"),
+    path("admin/", admin.site.urls),
+    path("health/", health, name="health"),
+]

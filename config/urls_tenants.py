@@ -1,0 +1,12 @@
+"""URLs of a business's host (<slug>.BASE_DOMAIN): booking page, dashboard, staff accounts."""
+
+from django.urls import include, path
+
+from config.health import health
+
+urlpatterns = [
+    path("", include("accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("", include("bookings.urls")),
+    path("health/", health, name="health"),
+]

@@ -1,0 +1,1 @@
+"""Notifications outbox and channels (F5)."""

@@ -1,0 +1,1 @@
+"""Scheduling: business rules, resources, services, hours and the availability engine (F2)."""

@@ -1,0 +1,47 @@
+"""Chooses the tenant from the request's host: the one place where the schema is set."""
+
+from django.conf import settings
+from django.db import connection
+from django.shortcuts import render
+from django_tenants.middleware.main import TenantMainMiddleware
+from django_tenants.utils import get_public_schema_name
+
+from tenants.models import Domain, Tenant
+
+# Paths that answer on an inactive tenant's host too (load balancers keep probing it).
+ALWAYS_OPEN_PATHS = ("/health/",)
+
+
+def platform_tenant() -> Tenant:
+    """The public schema's tenant row, or an unsaved stand-in before `seed_demo` made one."""
+    tenant = Tenant.objects.filter(schema_name=get_public_schema_name()).first()
+    return tenant or Tenant(schema_name=get_public_schema_name(), name="Agendo")
+
+
+class TenantMiddleware(TenantMainMiddleware):
+    def get_tenant(self, domain_model, hostname):
+        try:
+            return super().get_tenant(domain_model, hostname)
+        except Domain.DoesNotExist:
+            # The platform host answers even on a database that only has migrations.
+            if hostname == settings.BASE_DOMAIN:
+                return platform_tenant()
+            raise
+
+    def no_tenant_found(self, request, hostname):
+        self.setup_url_routing(request, force_public=True)
+        return render(request, "errors/unknown_host.html", {"hostname": hostname}, status=404)
+
+    def process_request(self, request):
+        response = super().process_request(request)
+        if response is not None:
+            return response
+        tenant = request.tenant
+        if not tenant.is_active and request.path not in ALWAYS_OPEN_PATHS:
+            connection.set_schema_to_public()
+            response = render(
+                request, "errors/tenant_closed.html", {"business": tenant}, status=503
+            )
+            response["Retry-After"] = "86400"
+            return response
+        return None

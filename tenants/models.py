@@ -1,0 +1,90 @@
+"""Public-schema models: the businesses (tenants), their domains and plans."""
+
+import zoneinfo
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django_tenants.models import DomainMixin, TenantMixin
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{value}” is not a known time zone.", code="invalid_timezone")
+
+
+class Plan(models.Model):
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=80)
+    monthly_price = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+    max_staff = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Empty means unlimited."
+    )
+    max_resources = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Empty means unlimited."
+    )
+    is_default = models.BooleanField(default=False, help_text="Given to new sign-ups.")
+
+    class Meta:
+        ordering = ["monthly_price", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=models.Q(is_default=True),
+                name="plan_single_default",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(monthly_price__gte=0), name="plan_price_non_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tenant(TenantMixin):
+    """A business. Its slug is its PostgreSQL schema name and its subdomain."""
+
+    class BusinessType(models.TextChoices):
+        BARBER = "barber", "Barbershop or salon"
+        CLINIC = "clinic", "Clinic or therapist"
+        TUTOR = "tutor", "Tutor or trainer"
+        RENTAL = "rental", "Equipment or room rental"
+        OTHER = "other", "Other service business"
+
+    name = models.CharField(max_length=100)
+    is_active = models.BooleanField(
+        default=True, help_text="An inactive business's pages show a “closed” notice."
+    )
+    plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.PROTECT)
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    business_type = models.CharField(
+        max_length=20, choices=BusinessType.choices, default=BusinessType.OTHER
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    auto_create_schema = True
+    auto_drop_schema = False
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def slug(self) -> str:
+        return self.schema_name
+
+    @property
+    def is_public(self) -> bool:
+        from django_tenants.utils import get_public_schema_name
+
+        return self.schema_name == get_public_schema_name()
+
+
+class Domain(DomainMixin):
+    class Meta:
+        ordering = ["-is_primary", "domain"]
+
+    def __str__(self) -> str:
+        return self.domain

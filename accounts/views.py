@@ -125,7 +125,9 @@ def invite_accept(request, uidb64: str, token: str):
                 login(request, user, backend=AUTH_BACKEND)
             messages.success(request, f"Welcome to {request.tenant.name}!")
             return redirect(settings.LOGIN_REDIRECT_URL)
-        return render(request, "accounts/invite_accept.html", {"form": form, "invitee": user}, 422)
+        return render(
+            request, "accounts/invite_accept.html", {"form": form, "invitee": user}, status=422
+        )
     return render(request, "accounts/invite_accept.html", {"form": form, "invitee": user})
 
 

@@ -15,8 +15,6 @@ def tenant_primary_domain(tenant: Tenant) -> str:
 
 
 def tenant_base_url(*, request, domain: str) -> str:
-    """`scheme://domain[:port]` as seen by `request`, so links work in development ports too."""
-    port = request.get_port()
-    default_port = "443" if request.is_secure() else "80"
-    host = f"{domain}:{port}" if port and port != default_port else domain
-    return f"{request.scheme}://{host}"
+    """`scheme://domain[:port]`, with the port the visitor used (e.g. :8000 in development)."""
+    _, _, port = request.get_host().partition(":")
+    return f"{request.scheme}://{domain}:{port}" if port else f"{request.scheme}://{domain}"

@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from django.urls import reverse
 
 from accounts import services
 from accounts.errors import AccountError

@@ -46,7 +46,12 @@ def user_create(
 def invite_url(*, user: User, base_url: str) -> str:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
-    path = reverse("accounts:invite_accept", kwargs={"uidb64": uid, "token": token})
+    # The business host's URLs, also when an operator invites from the platform's admin.
+    path = reverse(
+        "accounts:invite_accept",
+        kwargs={"uidb64": uid, "token": token},
+        urlconf="config.urls_tenants",
+    )
     return base_url.rstrip("/") + path
 
 

@@ -23,7 +23,7 @@ def _check_redis() -> None:
 def _check_worker() -> None:
     from config.celery import app
 
-    with app.connection_for_write() as conn:
+    with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
         conn.ensure_connection(max_retries=1, timeout=1)
         replies = app.control.ping(timeout=settings.HEALTH_WORKER_TIMEOUT, connection=conn)
     if not replies:

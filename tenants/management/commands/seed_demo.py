@@ -38,7 +38,7 @@ class Command(BaseCommand):
         password = os.environ.get("DEMO_PASSWORD") or secrets.token_urlsafe(9)
         base = settings.BASE_DOMAIN
 
-        with transaction.atomic():
+        with schema_context(get_public_schema_name()), transaction.atomic():
             public, _ = Tenant.objects.get_or_create(
                 schema_name=get_public_schema_name(), defaults={"name": "Agendo"}
             )

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# `make run`: the whole product (web, Celery worker and beat) with the demo business.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/bootstrap.sh
+# shellcheck source=scripts/services.sh
+. scripts/services.sh
+export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-config.settings.dev}"
+mkdir -p .local
+if [ -z "${DEMO_PASSWORD:-}" ]; then
+  [ -s .local/demo_password ] || python3 -c 'import secrets; print(secrets.token_urlsafe(9))' > .local/demo_password
+  DEMO_PASSWORD=$(cat .local/demo_password)
+  export DEMO_PASSWORD
+fi
+.venv/bin/python manage.py migrate_schemas --noinput -v 0
+.venv/bin/python manage.py seed_demo --port "${PORT:-8000}"
+exec .venv/bin/honcho start -f Procfile

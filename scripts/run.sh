@@ -13,5 +13,7 @@ if [ -z "${DEMO_PASSWORD:-}" ]; then
   export DEMO_PASSWORD
 fi
 .venv/bin/python manage.py migrate_schemas --noinput -v 0
-.venv/bin/python manage.py seed_demo --port "${PORT:-8000}"
+# Not PORT: honcho gives every process its own PORT.
+export WEB_PORT="${WEB_PORT:-8000}"
+.venv/bin/python manage.py seed_demo --port "$WEB_PORT"
 exec .venv/bin/honcho start -f Procfile

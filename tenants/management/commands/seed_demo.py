@@ -32,7 +32,7 @@ class Command(BaseCommand):
     help = "Create or refresh the demo business and the operator account; print URLs and logins."
 
     def add_arguments(self, parser):
-        parser.add_argument("--port", default=os.environ.get("PORT", "8000"))
+        parser.add_argument("--port", default=os.environ.get("WEB_PORT", "8000"))
 
     def handle(self, *args, **options):
         password = os.environ.get("DEMO_PASSWORD") or secrets.token_urlsafe(9)

@@ -6,6 +6,7 @@ Writes artifacts/screenshots/<page>-<width>.png (git-ignored) for a person to lo
 
 import argparse
 import os
+import secrets
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -58,6 +59,17 @@ def main() -> None:
             page.fill("#id_owner_password", "123")
             page.click("button[type=submit]")
             page.screenshot(path=OUT / f"signup-errors-{width}.png", full_page=True)
+            # A real sign-up: the new owner must land on their own host's dashboard, logged in.
+            slug = f"shot-{secrets.token_hex(3)}"
+            page.goto(f"{platform}/signup/")
+            page.fill("#id_name", "Screenshot Salon")
+            page.fill("#id_slug", slug)
+            page.fill("#id_owner_name", "Sofia Shot")
+            page.fill("#id_owner_email", f"sofia@{slug}.example.com")
+            page.fill("#id_owner_password", "a-long-screenshot-pass")
+            page.click("button[type=submit]")
+            page.wait_for_url(f"http://{slug}.localhost:{args.port}/app/")
+            page.screenshot(path=OUT / f"signup-landed-{width}.png", full_page=True)
             if args.password:
                 page.goto(f"{demo}/accounts/login/")
                 page.fill("input[name=login]", "owner@demo.localhost")

@@ -43,7 +43,7 @@ def _logs_in(email: str, password: str) -> bool:
 @pytest.fixture
 def demo_env(db, monkeypatch):
     monkeypatch.setenv("DEMO_PASSWORD", DEMO_PASSWORD)
-    monkeypatch.delenv("PORT", raising=False)
+    monkeypatch.delenv("WEB_PORT", raising=False)
 
 
 def test_seed_demo_is_idempotent_and_its_logins_work(demo_env, monkeypatch):

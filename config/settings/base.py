@@ -45,6 +45,7 @@ TENANT_APPS = [
     "allauth",
     "allauth.account",
     "allauth.usersessions",
+    "django.contrib.postgres",
     "scheduling",
     "bookings",
     "notifications",

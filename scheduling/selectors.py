@@ -1,0 +1,125 @@
+"""Reads on a business's scheduling data, with a fixed number of queries each."""
+
+import datetime as dt
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from scheduling.availability import (
+    Availability,
+    ResourceSchedule,
+    Rules,
+    ServiceSpec,
+    compute_availability,
+)
+from scheduling.models import BusinessSettings, Resource, Service, TimeOff, WeeklyHours
+
+# (resource id, occupied start, occupied end): what bookings hand to `slot_list_available`.
+BusyInterval = tuple[int, dt.datetime, dt.datetime]
+
+
+def settings_get() -> BusinessSettings:
+    return BusinessSettings.load()
+
+
+def rules_from_settings(business: BusinessSettings) -> Rules:
+    return Rules(
+        timezone=business.timezone,
+        slot_interval=business.slot_interval,
+        min_notice=business.min_notice_minutes,
+        max_advance_days=business.max_advance_days,
+    )
+
+
+def service_spec(service: Service, resource_ids: Iterable[int]) -> ServiceSpec:
+    return ServiceSpec(
+        duration=service.duration_minutes,
+        buffer_before=service.buffer_before_minutes,
+        buffer_after=service.buffer_after_minutes,
+        resource_ids=frozenset(resource_ids),
+    )
+
+
+def resource_list(*, active: bool | None = None) -> QuerySet[Resource]:
+    qs = Resource.objects.select_related("category", "user")
+    return qs if active is None else qs.filter(is_active=active)
+
+
+def service_list(*, active: bool | None = None) -> QuerySet[Service]:
+    qs = Service.objects.prefetch_related("resources")
+    return qs if active is None else qs.filter(is_active=active)
+
+
+def slot_list_available(
+    *,
+    service: Service,
+    start_date: dt.date,
+    end_date: dt.date,
+    resource_ids: Iterable[int] | None = None,
+    busy: Iterable[BusyInterval] = (),
+    now: dt.datetime | None = None,
+    business: BusinessSettings | None = None,
+) -> Availability:
+    """Free slots of `service` per resource and local day, `start_date` to `end_date` inclusive.
+
+    Four queries whatever the number of resources or busy intervals: settings (skipped when
+    passed in), eligible resources, weekly hours, time off. `busy` comes from bookings.
+    """
+    business = business or settings_get()
+    resources = service.resources.filter(is_active=True)
+    if resource_ids is not None:
+        resources = resources.filter(pk__in=list(resource_ids))
+    ids = list(resources.values_list("pk", flat=True))
+    if not ids:
+        return Availability()
+
+    tz = zoneinfo.ZoneInfo(business.timezone)
+    window_start = dt.datetime.combine(start_date - dt.timedelta(days=1), dt.time(), tz)
+    window_end = dt.datetime.combine(end_date + dt.timedelta(days=2), dt.time(), tz)
+
+    business_hours: dict[int, list] = defaultdict(list)
+    own_hours: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
+    hours = WeeklyHours.objects.filter(Q(resource__isnull=True) | Q(resource_id__in=ids))
+    for row in hours.order_by("weekday", "start").values_list(
+        "resource_id", "weekday", "start", "end"
+    ):
+        rid, weekday, start, end = row
+        target = business_hours if rid is None else own_hours[rid]
+        target[weekday].append((start, end))
+
+    business_off: list = []
+    own_off: dict[int, list] = defaultdict(list)
+    closed = TimeOff.objects.filter(
+        Q(resource__isnull=True) | Q(resource_id__in=ids),
+        start__lt=window_end,
+        end__gt=window_start,
+    )
+    for rid, start, end in closed.values_list("resource_id", "start", "end"):
+        (business_off if rid is None else own_off[rid]).append((start, end))
+
+    own_busy: dict[int, list] = defaultdict(list)
+    for rid, start, end in busy:
+        own_busy[rid].append((start, end))
+
+    schedules = [
+        ResourceSchedule(
+            id=rid,
+            hours=dict(own_hours[rid]) if rid in own_hours else None,
+            time_off=own_off.get(rid, ()),
+            busy=sorted(own_busy.get(rid, ())),
+        )
+        for rid in ids
+    ]
+    return compute_availability(
+        rules=rules_from_settings(business),
+        business_hours=dict(business_hours),
+        business_time_off=business_off,
+        resources=schedules,
+        service=service_spec(service, ids),
+        start_date=start_date,
+        end_date=end_date,
+        now=now or timezone.now(),
+    )

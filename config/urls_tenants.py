@@ -7,6 +7,7 @@ from config.health import health
 urlpatterns = [
     path("", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("", include("scheduling.urls")),
     path("", include("bookings.urls")),
     path("health/", health, name="health"),
 ]

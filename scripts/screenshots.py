@@ -45,6 +45,14 @@ def main() -> None:
         "team": f"{demo}/app/team/",
         "password-change": f"{demo}/accounts/password/change/",
         "sessions": f"{demo}/accounts/sessions/",
+        "settings": f"{demo}/app/settings/",
+        "hours": f"{demo}/app/hours/",
+        "time-off": f"{demo}/app/time-off/",
+        "categories": f"{demo}/app/categories/",
+        "resources": f"{demo}/app/resources/",
+        "resource-form": f"{demo}/app/resources/new/",
+        "services": f"{demo}/app/services/",
+        "service-form": f"{demo}/app/services/new/",
     }
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)

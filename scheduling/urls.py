@@ -1,0 +1,52 @@
+from django.urls import path
+
+from scheduling import views
+
+app_name = "scheduling"
+
+urlpatterns = [
+    path("app/settings/", views.settings_edit, name="settings"),
+    path("app/hours/", views.business_hours, name="hours"),
+    path("app/hours/<int:pk>/delete/", views.hours_delete, name="hours_delete"),
+    path("app/time-off/", views.time_off, name="time_off"),
+    path("app/time-off/<int:pk>/delete/", views.time_off_delete, name="time_off_delete"),
+    path("app/categories/", views.categories, name="categories"),
+    path("app/categories/<int:pk>/", views.categories, name="category_edit"),
+    path("app/categories/<int:pk>/delete/", views.category_delete, name="category_delete"),
+    path("app/resources/", views.resources, name="resources"),
+    path("app/resources/new/", views.resource_edit, name="resource_new"),
+    path("app/resources/<int:pk>/", views.resource_edit, name="resource_edit"),
+    path("app/resources/<int:pk>/hours/", views.resource_hours, name="resource_hours"),
+    path(
+        "app/resources/<int:pk>/hours/reset/",
+        views.resource_hours_reset,
+        name="resource_hours_reset",
+    ),
+    path(
+        "app/resources/<int:pk>/deactivate/",
+        views.resource_set_active,
+        {"active": False},
+        name="resource_deactivate",
+    ),
+    path(
+        "app/resources/<int:pk>/reactivate/",
+        views.resource_set_active,
+        {"active": True},
+        name="resource_reactivate",
+    ),
+    path("app/services/", views.service_index, name="services"),
+    path("app/services/new/", views.service_edit, name="service_new"),
+    path("app/services/<int:pk>/", views.service_edit, name="service_edit"),
+    path(
+        "app/services/<int:pk>/deactivate/",
+        views.service_set_active,
+        {"active": False},
+        name="service_deactivate",
+    ),
+    path(
+        "app/services/<int:pk>/reactivate/",
+        views.service_set_active,
+        {"active": True},
+        name="service_reactivate",
+    ),
+]

@@ -1,0 +1,51 @@
+"""`seed_demo`'s barbershop: 3 barbers and a room, 4 services, Tue–Sat with lunch, a closed day."""
+
+import datetime as dt
+import zoneinfo
+from io import StringIO
+
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from scheduling.models import BusinessSettings, Resource, Service, TimeOff, WeeklyHours
+
+
+def _seed_and_count(monkeypatch) -> dict:
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-Pass-4711")
+    connection.set_schema_to_public()
+    call_command("seed_demo", stdout=StringIO())
+    with schema_context("demo"):
+        return {
+            "barbers": Resource.objects.filter(kind="staff").count(),
+            "rooms": Resource.objects.filter(kind="space").count(),
+            "services": Service.objects.count(),
+            "hours": WeeklyHours.objects.count(),
+            "time off": TimeOff.objects.count(),
+        }
+
+
+def test_demo_barbershop_is_seeded_once(db, monkeypatch):
+    first = _seed_and_count(monkeypatch)
+    assert first == _seed_and_count(monkeypatch)
+    assert (first["barbers"], first["rooms"], first["services"]) == (3, 1, 4)
+
+    with schema_context("demo"):
+        business = BusinessSettings.load()
+        assert business.label_resource_plural == "barbers"
+        open_days = set(WeeklyHours.objects.filter(resource=None).values_list("weekday", flat=True))
+        assert open_days == {1, 2, 3, 4, 5}  # Tuesday to Saturday
+        tuesday = list(
+            WeeklyHours.objects.filter(resource=None, weekday=1).values_list("start", "end")
+        )
+        assert tuesday == [(dt.time(9), dt.time(12)), (dt.time(13), dt.time(19))]
+        assert all(s.resources.exists() for s in Service.objects.all())
+        assert Resource.objects.get(name="Rafael").user.email == "staff@demo.localhost"
+
+        closed = TimeOff.objects.get(resource=None)
+        tz = zoneinfo.ZoneInfo(business.timezone)
+        today = timezone.localdate(timezone=tz)
+        next_month = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+        assert closed.start.astimezone(tz).date().replace(day=1) == next_month
+        assert closed.end - closed.start == dt.timedelta(days=1)

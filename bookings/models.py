@@ -1,1 +1,215 @@
-"""Bookings and clients (F3)."""
+"""Clients and bookings of one business (tenant schema). The database forbids double bookings."""
+
+import secrets
+
+from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import ArrayField, DateTimeRangeField, RangeOperators
+from django.db import models
+from django.db.models import F, Q
+
+from scheduling.models import Resource, Service
+
+# Unambiguous characters for references read out over the phone (no 0/O, 1/I/L).
+REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+REFERENCE_LENGTH = 6
+
+
+def new_reference() -> str:
+    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+
+
+def new_manage_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Source(models.TextChoices):
+    PUBLIC = "public", "Booking page"
+    STAFF = "staff", "Staff"
+    WHATSAPP = "whatsapp", "WhatsApp"
+    IMPORT = "import", "Import"
+
+
+class Client(models.Model):
+    name = models.CharField(max_length=150)
+    phone = models.CharField(max_length=20, blank=True, help_text="E.164, e.g. +5511912345678.")
+    email = models.EmailField(blank=True)
+    notes = models.TextField(blank=True)
+    tags = ArrayField(models.CharField(max_length=40), default=list, blank=True)
+    is_vip = models.BooleanField("VIP", default=False)
+    is_active = models.BooleanField(default=True)
+    birth_date = models.DateField(null=True, blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.STAFF)
+    whatsapp_consent = models.BooleanField(default=False)
+    whatsapp_consent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["phone"],
+                condition=Q(is_active=True) & ~Q(phone=""),
+                name="client_phone_unique_active",
+            ),
+            models.CheckConstraint(
+                condition=Q(phone="") | Q(phone__regex=r"^\+[1-9][0-9]{6,14}$"),
+                name="client_phone_e164",
+            ),
+        ]
+        indexes = [models.Index(fields=["email"]), models.Index(fields=["name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClientInteraction(models.Model):
+    class Kind(models.TextChoices):
+        NOTE = "note", "Note"
+        CALL = "call", "Call"
+        MESSAGE = "message", "Message"
+        VISIT = "visit", "Visit"
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="interactions")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.NOTE)
+    body = models.TextField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.client}"
+
+
+class Booking(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        CONFIRMED = "confirmed", "Confirmed"
+        CANCELLED = "cancelled", "Cancelled"
+        EXPIRED = "expired", "Expired"
+        COMPLETED = "completed", "Completed"
+        NO_SHOW = "no_show", "No-show"
+
+    ACTIVE_STATUSES = (Status.PENDING, Status.CONFIRMED)
+
+    reference = models.CharField(max_length=12, unique=True, default=new_reference)
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="bookings")
+    resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="bookings")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="bookings")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    # [start − buffer before, end + buffer after): what the resource is busy for.
+    occupied = DateTimeRangeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CONFIRMED)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.STAFF)
+    price = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    client_notes = models.TextField(blank=True)
+    internal_notes = models.TextField(blank=True)
+    cancellation_reason = models.CharField(max_length=255, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    cancelled_by_client = models.BooleanField(default=False)
+    manage_token = models.CharField(max_length=64, unique=True, default=new_manage_token)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["start"]
+        constraints = [
+            # TRAPS #2: the guarantee. Two active bookings of one resource never overlap,
+            # whatever code inserts them; `[)` bounds let back-to-back bookings through.
+            ExclusionConstraint(
+                name="booking_no_overlap",
+                expressions=[
+                    ("resource", RangeOperators.EQUAL),
+                    ("occupied", RangeOperators.OVERLAPS),
+                ],
+                condition=Q(status__in=["pending", "confirmed"]),
+            ),
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="booking_end_after_start"),
+            models.CheckConstraint(
+                condition=Q(occupied__startswith__lte=F("start"))
+                & Q(occupied__endswith__gte=F("end")),
+                name="booking_occupied_covers_booking",
+            ),
+            models.CheckConstraint(condition=Q(price__gte=0), name="booking_price_non_negative"),
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=[
+                        "pending",
+                        "confirmed",
+                        "cancelled",
+                        "expired",
+                        "completed",
+                        "no_show",
+                    ]
+                ),
+                name="booking_status_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["start"]),
+            models.Index(fields=["resource", "start"]),
+            models.Index(fields=["status", "start"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} · {self.service} · {self.start:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE_STATUSES
+
+
+class BookingEvent(models.Model):
+    """Every change of a booking: the audit trail, and what notifications react to."""
+
+    class Type(models.TextChoices):
+        CREATED = "created", "Created"
+        CONFIRMED = "confirmed", "Confirmed"
+        RESCHEDULED = "rescheduled", "Rescheduled"
+        CANCELLED = "cancelled", "Cancelled"
+        EXPIRED = "expired", "Expired"
+        COMPLETED = "completed", "Completed"
+        NO_SHOW = "no_show", "Marked no-show"
+        CORRECTED = "corrected", "Status corrected"
+        UPDATED = "updated", "Updated"
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="events")
+    type = models.CharField(max_length=12, choices=Type.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    # Who acted when there is no user: "client", "system", "whatsapp".
+    actor_label = models.CharField(max_length=20, blank=True)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    override = models.BooleanField(
+        default=False, help_text="Staff booked outside hours, notice or advance on purpose."
+    )
+    note = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["booking", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.booking.reference} {self.type}"

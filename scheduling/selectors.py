@@ -123,3 +123,46 @@ def slot_list_available(
         end_date=end_date,
         now=now or timezone.now(),
     )
+
+
+def slot_refusal(
+    *,
+    service: Service,
+    resource_id: int,
+    start: dt.datetime,
+    business: BusinessSettings | None = None,
+) -> str | None:
+    """Why `start` is not a bookable slot of `resource_id` by hours, grid or time off, or None.
+
+    Notice, advance and other bookings are not judged here (callers check those): this asks
+    the engine about the start's local day with those limits lifted.
+    """
+    business = business or settings_get()
+    tz = zoneinfo.ZoneInfo(business.timezone)
+    day = start.astimezone(tz).date()
+    relaxed = BusinessSettings(
+        timezone=business.timezone,
+        slot_interval=business.slot_interval,
+        min_notice_minutes=0,
+        max_advance_days=36500,
+    )
+    availability = slot_list_available(
+        service=service,
+        start_date=day,
+        end_date=day,
+        resource_ids=[resource_id],
+        now=start - dt.timedelta(days=1),
+        business=relaxed,
+    )
+    if start in availability.slots.get((day, resource_id), ()):
+        return None
+    occupied_start = start - dt.timedelta(minutes=service.buffer_before_minutes)
+    occupied_end = start + dt.timedelta(
+        minutes=service.duration_minutes + service.buffer_after_minutes
+    )
+    closed = TimeOff.objects.filter(
+        Q(resource__isnull=True) | Q(resource_id=resource_id),
+        start__lt=occupied_end,
+        end__gt=occupied_start,
+    )
+    return "time_off" if closed.exists() else "outside_hours"

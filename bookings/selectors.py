@@ -1,0 +1,154 @@
+"""Reads on bookings and clients: busy intervals for availability, lists, client metrics."""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Avg, Count, Max, Min, Q, QuerySet, Sum
+from django.db.models.functions import Lower, Upper
+
+from bookings.models import Booking, Client
+from scheduling.availability import Availability
+from scheduling.models import BusinessSettings, Service
+from scheduling.selectors import settings_get
+from scheduling.selectors import slot_list_available as scheduling_slots
+
+
+def booking_busy_intervals(
+    *,
+    start: dt.datetime,
+    end: dt.datetime,
+    resource_ids: Iterable[int] | None = None,
+    exclude_booking_id: int | None = None,
+) -> list[tuple[int, dt.datetime, dt.datetime]]:
+    """Occupied ranges of active bookings overlapping [start, end): one query."""
+    qs = Booking.objects.filter(status__in=Booking.ACTIVE_STATUSES, occupied__overlap=(start, end))
+    if resource_ids is not None:
+        qs = qs.filter(resource_id__in=list(resource_ids))
+    if exclude_booking_id is not None:
+        qs = qs.exclude(pk=exclude_booking_id)
+    return list(
+        qs.annotate(busy_start=Lower("occupied"), busy_end=Upper("occupied")).values_list(
+            "resource_id", "busy_start", "busy_end"
+        )
+    )
+
+
+def slot_list_available(
+    *,
+    service: Service,
+    start_date: dt.date,
+    end_date: dt.date,
+    resource_ids: Iterable[int] | None = None,
+    exclude_booking_id: int | None = None,
+    now: dt.datetime | None = None,
+    business: BusinessSettings | None = None,
+) -> Availability:
+    """Free slots with real bookings subtracted: the one path every screen uses."""
+    import zoneinfo
+
+    business = business or settings_get()
+    tz = zoneinfo.ZoneInfo(business.timezone)
+    window_start = dt.datetime.combine(start_date - dt.timedelta(days=1), dt.time(), tz)
+    window_end = dt.datetime.combine(end_date + dt.timedelta(days=2), dt.time(), tz)
+    busy = booking_busy_intervals(
+        start=window_start,
+        end=window_end,
+        resource_ids=resource_ids,
+        exclude_booking_id=exclude_booking_id,
+    )
+    return scheduling_slots(
+        service=service,
+        start_date=start_date,
+        end_date=end_date,
+        resource_ids=resource_ids,
+        busy=busy,
+        now=now,
+        business=business,
+    )
+
+
+def booking_list(*, resource_ids: Iterable[int] | None = None) -> QuerySet[Booking]:
+    qs = Booking.objects.select_related("service", "resource", "client")
+    if resource_ids is not None:
+        qs = qs.filter(resource_id__in=list(resource_ids))
+    return qs
+
+
+@dataclass(frozen=True)
+class ClientMetrics:
+    total: int
+    completed: int
+    cancelled: int
+    no_shows: int
+    total_spent: Decimal
+    average_ticket: Decimal | None
+    first_visit: dt.datetime | None
+    last_visit: dt.datetime | None
+    average_days_between_visits: float | None
+    preferred_service: str | None
+    preferred_weekday: str | None
+    preferred_hour: int | None
+
+
+WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
+
+
+def client_metrics(*, client: Client, business: BusinessSettings | None = None) -> ClientMetrics:
+    """Derived from the client's bookings, never stored; a visit is a completed booking."""
+    from django.db.models.functions import ExtractHour, ExtractWeekDay
+
+    business = business or settings_get()
+    bookings = Booking.objects.filter(client=client)
+    done = Q(status=Booking.Status.COMPLETED)
+    totals = bookings.aggregate(
+        total=Count("pk"),
+        completed=Count("pk", filter=done),
+        cancelled=Count("pk", filter=Q(status=Booking.Status.CANCELLED)),
+        no_shows=Count("pk", filter=Q(status=Booking.Status.NO_SHOW)),
+        spent=Sum("price", filter=done),
+        average=Avg("price", filter=done),
+        first=Min("start", filter=done),
+        last=Max("start", filter=done),
+    )
+    visits = bookings.filter(done)
+    favourite = (
+        visits.values("service__name").annotate(n=Count("pk")).order_by("-n", "service__name")
+    ).first()
+    import zoneinfo
+
+    tz = zoneinfo.ZoneInfo(business.timezone)
+    weekday = (
+        visits.annotate(d=ExtractWeekDay("start", tzinfo=tz))
+        .values("d")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "d")
+        .first()
+    )
+    hour = (
+        visits.annotate(h=ExtractHour("start", tzinfo=tz))
+        .values("h")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "h")
+        .first()
+    )
+    gap = None
+    if totals["completed"] > 1:
+        span = totals["last"] - totals["first"]
+        gap = round(span.total_seconds() / 86400 / (totals["completed"] - 1), 1)
+    average = totals["average"]
+    return ClientMetrics(
+        total=totals["total"],
+        completed=totals["completed"],
+        cancelled=totals["cancelled"],
+        no_shows=totals["no_shows"],
+        total_spent=totals["spent"] or Decimal("0"),
+        average_ticket=average.quantize(Decimal("0.01")) if average is not None else None,
+        first_visit=totals["first"],
+        last_visit=totals["last"],
+        average_days_between_visits=gap,
+        preferred_service=favourite["service__name"] if favourite else None,
+        preferred_weekday=WEEKDAYS[weekday["d"] - 1] if weekday else None,
+        preferred_hour=hour["h"] if hour else None,
+    )

@@ -1,0 +1,487 @@
+"""Writes on bookings and clients. Every change is one transaction with its booking event.
+
+Rules (SPEC §5) are checked here for a friendly refusal; the exclusion constraint
+`booking_no_overlap` is the guarantee against double booking (TRAPS #2).
+"""
+
+import datetime as dt
+import zoneinfo
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from accounts.models import User
+from bookings.errors import BookingError, booking_error
+from bookings.models import Booking, BookingEvent, Client, ClientInteraction, Source
+from bookings.phones import phone_normalize
+from bookings.selectors import booking_busy_intervals
+from scheduling.models import BusinessSettings, Resource, Service
+from scheduling.selectors import settings_get, slot_list_available, slot_refusal
+
+Status = Booking.Status
+EventType = BookingEvent.Type
+
+
+# --- Clients -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def client_get_or_create(
+    *,
+    name: str,
+    phone: str,
+    region: str,
+    email: str = "",
+    source: str = Source.STAFF,
+    whatsapp_consent: bool = False,
+) -> tuple[Client, bool]:
+    """The active client with this phone (normalised to E.164), or a new one."""
+    e164 = phone_normalize(phone, region=region)
+    client = Client.objects.filter(phone=e164, is_active=True).first()
+    created = False
+    if client is None:
+        try:
+            with transaction.atomic():
+                client = Client.objects.create(
+                    name=name.strip(), phone=e164, email=email.strip().lower(), source=source
+                )
+                created = True
+        except IntegrityError:  # created by a concurrent booking a moment ago
+            client = Client.objects.get(phone=e164, is_active=True)
+    changed = []
+    if email and not client.email:
+        client.email = email.strip().lower()
+        changed.append("email")
+    if whatsapp_consent and not client.whatsapp_consent:
+        client.whatsapp_consent, client.whatsapp_consent_at = True, timezone.now()
+        changed += ["whatsapp_consent", "whatsapp_consent_at"]
+    if changed:
+        client.save(update_fields=[*changed, "updated_at"])
+    return client, created
+
+
+@transaction.atomic
+def client_update(*, client: Client, region: str, **fields) -> Client:
+    if "phone" in fields:
+        fields["phone"] = phone_normalize(fields["phone"], region=region) if fields["phone"] else ""
+        clash = Client.objects.filter(phone=fields["phone"], is_active=True).exclude(pk=client.pk)
+        if fields["phone"] and clash.exists():
+            raise booking_error(
+                "phone_taken", "Another active client already has this phone number.", "phone"
+            )
+    for name, value in fields.items():
+        setattr(client, name, value)
+    client.save()
+    return client
+
+
+@transaction.atomic
+def client_set_active(*, client: Client, active: bool) -> Client:
+    if active and client.phone:
+        clash = Client.objects.filter(phone=client.phone, is_active=True).exclude(pk=client.pk)
+        if clash.exists():
+            raise booking_error(
+                "phone_taken",
+                f"{clash.first()} is active with the same phone number; deactivate them first.",
+            )
+    client.is_active = active
+    client.save(update_fields=["is_active", "updated_at"])
+    return client
+
+
+@transaction.atomic
+def client_interaction_add(
+    *, client: Client, kind: str, body: str, author: User | None
+) -> ClientInteraction:
+    return ClientInteraction.objects.create(client=client, kind=kind, body=body, author=author)
+
+
+# --- Bookings: helpers ---------------------------------------------------------------------------
+
+
+def can_cancel(booking: Booking, *, now: dt.datetime, business: BusinessSettings) -> bool:
+    """Whether the client may still cancel or reschedule: active and the window still open."""
+    window = dt.timedelta(hours=business.cancellation_window_hours)
+    return booking.is_active and now <= booking.start - window
+
+
+def _occupied(service: Service, start: dt.datetime) -> tuple[dt.datetime, DateTimeTZRange]:
+    end = start + dt.timedelta(minutes=service.duration_minutes)
+    occupied = DateTimeTZRange(
+        start - dt.timedelta(minutes=service.buffer_before_minutes),
+        end + dt.timedelta(minutes=service.buffer_after_minutes),
+        "[)",
+    )
+    return end, occupied
+
+
+def _snapshot(booking: Booking) -> dict:
+    return {
+        "status": booking.status,
+        "start": booking.start.isoformat(),
+        "end": booking.end.isoformat(),
+        "resource": booking.resource_id,
+        "service": booking.service_id,
+    }
+
+
+def _event(
+    booking: Booking,
+    type_: str,
+    *,
+    actor: User | None,
+    before: dict | None = None,
+    override: bool = False,
+    note: str = "",
+    actor_label: str = "",
+) -> BookingEvent:
+    return BookingEvent.objects.create(
+        booking=booking,
+        type=type_,
+        actor=actor,
+        actor_label=actor_label or ("staff" if actor else "client"),
+        before=before or {},
+        after=_snapshot(booking),
+        override=override,
+        note=note[:255],
+    )
+
+
+def _constraint_name(exc: IntegrityError) -> str:
+    diag = getattr(exc.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", "") or ""
+
+
+def _save_or_slot_taken(booking: Booking, **save_kwargs) -> None:
+    """Save in a savepoint; the no-overlap constraint's refusal becomes `slot_taken`."""
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                booking.save(**save_kwargs)
+            return
+        except IntegrityError as exc:
+            name = _constraint_name(exc)
+            if name == "booking_no_overlap":
+                raise booking_error("slot_taken") from exc
+            if "reference" in name and booking._state.adding:
+                booking.reference = Booking._meta.get_field("reference").default()
+                continue
+            raise
+    raise booking_error("slot_taken")
+
+
+def _check_rules(
+    *,
+    service: Service,
+    resource: Resource,
+    start: dt.datetime,
+    business: BusinessSettings,
+    now: dt.datetime,
+    public: bool,
+    override: bool,
+) -> None:
+    if not service.is_active or (public and not service.is_public):
+        raise booking_error("service_unavailable")
+    performs = service.resources.filter(pk=resource.pk).exists()
+    if not resource.is_active or not performs:
+        raise booking_error("resource_unavailable")
+    if override:
+        return
+    if start < now + dt.timedelta(minutes=business.min_notice_minutes):
+        raise booking_error("too_soon")
+    if start > now + dt.timedelta(days=business.max_advance_days):
+        raise booking_error("too_far")
+    reason = slot_refusal(service=service, resource_id=resource.pk, start=start, business=business)
+    if reason:
+        raise booking_error(reason)
+
+
+def _any_candidates(
+    *, service: Service, start: dt.datetime, business: BusinessSettings, now: dt.datetime
+) -> list[Resource]:
+    """Eligible resources free at `start`: fewest bookings that day first, then resource order."""
+    tz = zoneinfo.ZoneInfo(business.timezone)
+    local_day = start.astimezone(tz).date()
+    day_start = dt.datetime.combine(local_day, dt.time(), tz)
+    day_end = day_start + dt.timedelta(days=1)
+    availability = slot_list_available(
+        service=service,
+        start_date=local_day,
+        end_date=local_day,
+        busy=booking_busy_intervals(start=day_start, end=day_end),
+        now=now,
+        business=business,
+    )
+    free = [rid for rid, starts in availability.for_day(local_day).items() if start in starts]
+    return list(
+        Resource.objects.filter(pk__in=free)
+        .annotate(
+            day_bookings=Count(
+                "bookings",
+                filter=Q(
+                    bookings__status__in=Booking.ACTIVE_STATUSES,
+                    bookings__start__gte=day_start,
+                    bookings__start__lt=day_end,
+                ),
+            )
+        )
+        .order_by("day_bookings", "order", "name", "pk")
+    )
+
+
+# --- Bookings: create, reschedule, cancel --------------------------------------------------------
+
+
+@transaction.atomic
+def booking_create(
+    *,
+    service: Service,
+    start: dt.datetime,
+    client: Client,
+    resource: Resource | None = None,
+    source: str = Source.STAFF,
+    actor: User | None = None,
+    override: bool = False,
+    client_notes: str = "",
+    internal_notes: str = "",
+    now: dt.datetime | None = None,
+    business: BusinessSettings | None = None,
+) -> Booking:
+    """Book `service` at `start` for `client` on `resource`, or on any free one when None."""
+    business = business or settings_get()
+    now = now or timezone.now()
+    public = source == Source.PUBLIC
+    if override and actor is None:
+        raise booking_error("invalid_transition", "Only staff can override the booking rules.")
+    if not client.is_active:
+        raise booking_error("client_inactive")
+    status = Status.PENDING if public and business.requires_approval else Status.CONFIRMED
+
+    if resource is not None:
+        candidates = [resource]
+    else:
+        if not service.is_active or (public and not service.is_public):
+            raise booking_error("service_unavailable")
+        candidates = _any_candidates(service=service, start=start, business=business, now=now)
+        if not candidates:
+            # Say why: a rule (too soon, closed...) if one refuses it, otherwise everyone is busy.
+            eligible = service.resources.filter(is_active=True).first()
+            if eligible is None:
+                raise booking_error("resource_unavailable")
+            _check_rules(
+                service=service,
+                resource=eligible,
+                start=start,
+                business=business,
+                now=now,
+                public=public,
+                override=override,
+            )
+            raise booking_error("no_resource_free")
+
+    end, occupied = _occupied(service, start)
+    for candidate in candidates:
+        _check_rules(
+            service=service,
+            resource=candidate,
+            start=start,
+            business=business,
+            now=now,
+            public=public,
+            override=override,
+        )
+        booking = Booking(
+            service=service,
+            resource=candidate,
+            client=client,
+            start=start,
+            end=end,
+            occupied=occupied,
+            status=status,
+            source=source,
+            price=service.price or Decimal("0"),
+            client_notes=client_notes,
+            internal_notes=internal_notes,
+            created_by=actor,
+        )
+        try:
+            _save_or_slot_taken(booking)
+        except BookingError as exc:
+            if resource is None and exc.code == "slot_taken":
+                continue  # taken a moment ago: the next free resource
+            raise
+        _event(
+            booking,
+            EventType.CREATED,
+            actor=actor,
+            override=override,
+            actor_label="" if actor else source,
+        )
+        return booking
+    raise booking_error("no_resource_free")
+
+
+def _locked(booking: Booking) -> Booking:
+    return (
+        Booking.objects.select_for_update()
+        .select_related("service", "resource", "client")
+        .get(pk=booking.pk)
+    )
+
+
+@transaction.atomic
+def booking_reschedule(
+    *,
+    booking: Booking,
+    start: dt.datetime,
+    resource: Resource | None = None,
+    actor: User | None = None,
+    by_client: bool = False,
+    override: bool = False,
+    now: dt.datetime | None = None,
+    business: BusinessSettings | None = None,
+) -> Booking:
+    business = business or settings_get()
+    now = now or timezone.now()
+    booking = _locked(booking)
+    if not booking.is_active:
+        raise booking_error("invalid_transition", "Only pending or confirmed bookings can move.")
+    if by_client and not can_cancel(booking, now=now, business=business):
+        raise booking_error("window_closed")
+    if override and (actor is None or by_client):
+        raise booking_error("invalid_transition", "Only staff can override the booking rules.")
+    target = resource or booking.resource
+    _check_rules(
+        service=booking.service,
+        resource=target,
+        start=start,
+        business=business,
+        now=now,
+        public=booking.source == Source.PUBLIC and by_client,
+        override=override,
+    )
+    before = _snapshot(booking)
+    booking.start = start
+    booking.end, booking.occupied = _occupied(booking.service, start)
+    booking.resource = target
+    _save_or_slot_taken(booking)
+    _event(
+        booking,
+        EventType.RESCHEDULED,
+        actor=actor,
+        before=before,
+        override=override,
+        actor_label="" if actor else "client",
+    )
+    return booking
+
+
+@transaction.atomic
+def booking_cancel(
+    *,
+    booking: Booking,
+    actor: User | None = None,
+    by_client: bool = False,
+    reason: str = "",
+    now: dt.datetime | None = None,
+    business: BusinessSettings | None = None,
+    actor_label: str = "",
+) -> Booking:
+    business = business or settings_get()
+    now = now or timezone.now()
+    booking = _locked(booking)
+    if not booking.is_active:
+        raise booking_error("invalid_transition", "This booking is no longer active.")
+    if by_client and not can_cancel(booking, now=now, business=business):
+        raise booking_error("window_closed")
+    before = _snapshot(booking)
+    booking.status = Status.CANCELLED
+    booking.cancellation_reason = reason[:255]
+    booking.cancelled_by = actor
+    booking.cancelled_by_client = by_client
+    booking.save(
+        update_fields=[
+            "status",
+            "cancellation_reason",
+            "cancelled_by",
+            "cancelled_by_client",
+            "updated_at",
+        ]
+    )
+    _event(
+        booking,
+        EventType.CANCELLED,
+        actor=actor,
+        before=before,
+        note=reason,
+        actor_label=actor_label or ("" if actor else "client"),
+    )
+    return booking
+
+
+# --- Bookings: status transitions ----------------------------------------------------------------
+
+# action: (allowed from, to, event type, needs the start to have passed)
+TRANSITIONS = {
+    "confirm": ({Status.PENDING}, Status.CONFIRMED, EventType.CONFIRMED, False),
+    "expire": ({Status.PENDING}, Status.EXPIRED, EventType.EXPIRED, True),
+    "complete": ({Status.CONFIRMED}, Status.COMPLETED, EventType.COMPLETED, True),
+    "no_show": ({Status.CONFIRMED}, Status.NO_SHOW, EventType.NO_SHOW, True),
+    # Staff corrections of a mistake after the fact.
+    "mark_completed": ({Status.NO_SHOW}, Status.COMPLETED, EventType.CORRECTED, True),
+    "mark_no_show": ({Status.COMPLETED}, Status.NO_SHOW, EventType.CORRECTED, True),
+}
+
+
+@transaction.atomic
+def booking_transition(
+    *,
+    booking: Booking,
+    action: str,
+    actor: User | None = None,
+    actor_label: str = "",
+    now: dt.datetime | None = None,
+) -> Booking:
+    if action not in TRANSITIONS:
+        raise booking_error("invalid_transition")
+    allowed, target, event_type, after_start = TRANSITIONS[action]
+    now = now or timezone.now()
+    booking = _locked(booking)
+    if booking.status not in allowed:
+        raise booking_error(
+            "invalid_transition",
+            f"A {booking.get_status_display().lower()} booking cannot be "
+            f"{Status(target).label.lower()}.",
+        )
+    if after_start and now < booking.start:
+        raise booking_error("not_started")
+    before = _snapshot(booking)
+    booking.status = target
+    booking.save(update_fields=["status", "updated_at"])
+    _event(
+        booking,
+        event_type,
+        actor=actor,
+        before=before,
+        actor_label=actor_label or ("" if actor else "system"),
+    )
+    return booking
+
+
+def booking_confirm(*, booking: Booking, actor: User | None = None, **kwargs) -> Booking:
+    return booking_transition(booking=booking, action="confirm", actor=actor, **kwargs)
+
+
+def booking_complete(*, booking: Booking, actor: User | None = None, **kwargs) -> Booking:
+    return booking_transition(booking=booking, action="complete", actor=actor, **kwargs)
+
+
+def booking_mark_no_show(*, booking: Booking, actor: User | None = None, **kwargs) -> Booking:
+    return booking_transition(booking=booking, action="no_show", actor=actor, **kwargs)
+
+
+def booking_expire(*, booking: Booking, **kwargs) -> Booking:
+    return booking_transition(booking=booking, action="expire", actor_label="system", **kwargs)

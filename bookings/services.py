@@ -485,3 +485,10 @@ def booking_mark_no_show(*, booking: Booking, actor: User | None = None, **kwarg
 
 def booking_expire(*, booking: Booking, **kwargs) -> Booking:
     return booking_transition(booking=booking, action="expire", actor_label="system", **kwargs)
+
+
+@transaction.atomic
+def client_create(*, region: str, **fields) -> Client:
+    """A client entered by staff; the phone is stored E.164 and unique among active clients."""
+    client = Client(source=fields.pop("source", Source.STAFF))
+    return client_update(client=client, region=region, **fields)

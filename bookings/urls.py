@@ -1,10 +1,44 @@
 from django.urls import path
 
-from bookings import views
+from bookings.views import bookings, calendar, clients, public
 
 app_name = "bookings"
 
 urlpatterns = [
-    path("", views.public_page, name="public_page"),
-    path("app/", views.dashboard, name="dashboard"),
+    path("", public.public_page, name="public_page"),
+    path("app/", public.dashboard, name="dashboard"),
+    path("app/calendar/", calendar.calendar, name="calendar"),
+    path("app/bookings/", bookings.booking_list, name="list"),
+    path("app/bookings/export.csv", bookings.booking_export, name="export"),
+    path("app/bookings/new/", bookings.booking_new, name="new"),
+    path("app/bookings/slots/", bookings.slot_picker, name="slot_picker"),
+    path("app/bookings/<str:reference>/", bookings.booking_detail, name="detail"),
+    path(
+        "app/bookings/<str:reference>/reschedule/",
+        bookings.booking_reschedule,
+        name="reschedule",
+    ),
+    path("app/bookings/<str:reference>/<str:action>/", bookings.booking_action, name="action"),
+    path("app/clients/", clients.client_list, name="clients"),
+    path("app/clients/search/", bookings.client_search, name="client_search"),
+    path("app/clients/new/", clients.client_edit, name="client_new"),
+    path("app/clients/<int:pk>/", clients.client_detail, name="client_detail"),
+    path("app/clients/<int:pk>/edit/", clients.client_edit, name="client_edit"),
+    path(
+        "app/clients/<int:pk>/deactivate/",
+        clients.client_set_active,
+        {"active": False},
+        name="client_deactivate",
+    ),
+    path(
+        "app/clients/<int:pk>/reactivate/",
+        clients.client_set_active,
+        {"active": True},
+        name="client_reactivate",
+    ),
+    path(
+        "app/clients/<int:pk>/interactions/",
+        clients.client_interaction_add,
+        name="client_interaction",
+    ),
 ]

@@ -1,0 +1,153 @@
+import datetime as dt
+
+from django import forms
+
+from bookings.models import Booking, Client, ClientInteraction
+from scheduling.models import Resource, Service
+
+
+class BookingFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        required=False, choices=[("", "Any status"), *Booking.Status.choices]
+    )
+    date_from = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        required=False, label="Until", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    resource = forms.ModelChoiceField(queryset=Resource.objects.none(), required=False)
+    service = forms.ModelChoiceField(queryset=Service.objects.all(), required=False)
+    client = forms.CharField(required=False, label="Client (name or phone)")
+
+    def __init__(self, *args, resources, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["resource"].queryset = resources
+        self.fields["resource"].empty_label = "Everyone"
+        self.fields["service"].empty_label = "Any service"
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", "The end date is before the start date.")
+        return cleaned
+
+
+class NewBookingForm(forms.Form):
+    """Staff booking: an existing client or a new one, a service, a resource or any, a slot."""
+
+    client = forms.ModelChoiceField(queryset=Client.objects.filter(is_active=True), required=False)
+    client_name = forms.CharField(required=False, max_length=150, label="New client's name")
+    client_phone = forms.CharField(required=False, max_length=40, label="Phone (WhatsApp)")
+    client_email = forms.EmailField(required=False, label="E-mail")
+    service = forms.ModelChoiceField(queryset=Service.objects.filter(is_active=True))
+    resource = forms.ModelChoiceField(queryset=Resource.objects.none(), required=False)
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+    override = forms.BooleanField(
+        required=False, label="Override hours, notice and advance (recorded)"
+    )
+    override_time = forms.TimeField(
+        required=False, label="Time (with override)", widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    internal_notes = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Internal notes"
+    )
+
+    def __init__(self, *args, resources, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["resource"].queryset = resources
+        self.fields["resource"].empty_label = "Any available"
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("client") and not (
+            cleaned.get("client_name") and cleaned.get("client_phone")
+        ):
+            self.add_error(
+                "client_name",
+                "Choose a client from the search, or give a new one's name and phone.",
+            )
+        if cleaned.get("override"):
+            if not cleaned.get("override_time"):
+                self.add_error("override_time", "Give the time to book with the override.")
+            if not cleaned.get("resource"):
+                self.add_error("resource", "Choose who does it when overriding the rules.")
+        elif not cleaned.get("start"):
+            self.add_error("start", "Choose a time from the list.")
+        return cleaned
+
+
+class RescheduleForm(forms.Form):
+    resource = forms.ModelChoiceField(queryset=Resource.objects.none(), required=False)
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+    override = forms.BooleanField(required=False, label="Override hours, notice and advance")
+    override_time = forms.TimeField(
+        required=False, label="Time (with override)", widget=forms.TimeInput(attrs={"type": "time"})
+    )
+
+    def __init__(self, *args, resources, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["resource"].queryset = resources
+        self.fields["resource"].empty_label = "Same as now"
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("override") and not cleaned.get("override_time"):
+            self.add_error("override_time", "Give the time to book with the override.")
+        elif not cleaned.get("override") and not cleaned.get("start"):
+            self.add_error("start", "Choose a time from the list.")
+        return cleaned
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(required=False, max_length=255, label="Reason (optional)")
+
+
+class ClientForm(forms.ModelForm):
+    tags = forms.CharField(
+        required=False, help_text="Comma-separated, e.g. regular, beard", label="Tags"
+    )
+
+    class Meta:
+        model = Client
+        fields = [
+            "name",
+            "phone",
+            "email",
+            "birth_date",
+            "tags",
+            "is_vip",
+            "whatsapp_consent",
+            "notes",
+        ]
+        widgets = {
+            "birth_date": forms.DateInput(attrs={"type": "date"}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["tags"] = ", ".join(self.instance.tags)
+        self.fields["phone"].help_text = "With area code; +country for numbers from abroad."
+
+    def clean_tags(self) -> list[str]:
+        raw = self.cleaned_data.get("tags") or ""
+        return sorted({t.strip().lower() for t in raw.split(",") if t.strip()})[:20]
+
+    def clean_birth_date(self):
+        born = self.cleaned_data.get("birth_date")
+        if born and born > dt.date.today():
+            raise forms.ValidationError("The birth date is in the future.")
+        return born
+
+
+class InteractionForm(forms.ModelForm):
+    class Meta:
+        model = ClientInteraction
+        fields = ["kind", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 2})}
+        labels = {"body": "What happened"}

@@ -1,0 +1,1 @@
+"""Bookings screens, one module per screen: public page, calendar, bookings, clients."""

@@ -1,0 +1,361 @@
+"""Staff booking screens: new booking with live slots, detail with actions, list, CSV export."""
+
+import csv
+import datetime as dt
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import role_required
+from bookings import selectors, services
+from bookings.errors import BookingError
+from bookings.forms import BookingFilterForm, CancelForm, NewBookingForm, RescheduleForm
+from bookings.models import Booking, BookingEvent, Source
+from bookings.scoping import visible_bookings, visible_clients, visible_resources
+from scheduling.models import Service
+
+PAGE_SIZE = 25
+
+
+def _local_day(raw: str | None) -> dt.date:
+    try:
+        return dt.date.fromisoformat(raw or "")
+    except ValueError:
+        return timezone.localdate()
+
+
+def _slot_choices(request, *, service, resource, day, exclude_booking_id=None):
+    """The free starts for the slot picker: one resource's, or the union for "any"."""
+    if service is None:
+        return []
+    availability = selectors.slot_list_available(
+        service=service,
+        start_date=day,
+        end_date=day,
+        resource_ids=[resource.pk] if resource else _resource_scope(request),
+        exclude_booking_id=exclude_booking_id,
+        business=request.business,
+    )
+    if resource is not None:
+        return availability.slots.get((day, resource.pk), [])
+    return availability.starts(day)
+
+
+def _resource_scope(request) -> list[int] | None:
+    resources = visible_resources(request.user)
+    return None if request.user.is_manager else list(resources.values_list("pk", flat=True))
+
+
+@role_required()
+def slot_picker(request):
+    """htmx partial: the free times for the chosen service, resource and day."""
+    service = Service.objects.filter(pk=request.GET.get("service") or 0, is_active=True).first()
+    resource = visible_resources(request.user).filter(pk=request.GET.get("resource") or 0).first()
+    day = _local_day(request.GET.get("date"))
+    exclude = request.GET.get("booking")
+    starts = _slot_choices(
+        request,
+        service=service,
+        resource=resource,
+        day=day,
+        exclude_booking_id=int(exclude) if exclude and exclude.isdigit() else None,
+    )
+    context = {"starts": starts, "service": service, "day": day, "selected": None}
+    return render(request, "bookings/_slot_picker.html", context)
+
+
+@role_required()
+def client_search(request):
+    """htmx partial: active clients matching a name, phone or e-mail, as radio choices."""
+    query = (request.GET.get("q") or "").strip()
+    clients = []
+    if len(query) >= 2:
+        digits = "".join(ch for ch in query if ch.isdigit())
+        match = Q(name__icontains=query) | Q(email__icontains=query)
+        if len(digits) >= 3:
+            match |= Q(phone__contains=digits)
+        clients = list(visible_clients(request.user).filter(match, is_active=True)[:10])
+    return render(request, "bookings/_client_choices.html", {"clients": clients, "query": query})
+
+
+@role_required()
+def booking_new(request):
+    resources = visible_resources(request.user)
+    data = request.POST if request.method == "POST" else None
+    initial = {"date": _local_day(request.GET.get("date"))}
+    if request.GET.get("resource"):
+        initial["resource"] = resources.filter(pk=request.GET["resource"]).first()
+    form = NewBookingForm(data, initial=initial, resources=resources)
+    status = 200
+    if data is not None:
+        if form.is_valid():
+            try:
+                booking = _create_from_form(request, form.cleaned_data)
+            except BookingError as exc:
+                status = 409 if exc.code in ("slot_taken", "no_resource_free") else 422
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(request, f"Booked: {booking.reference}.")
+                return redirect("bookings:detail", reference=booking.reference)
+        else:
+            status = 422
+    bound = form.data if form.is_bound else {}
+    service = Service.objects.filter(
+        pk=bound.get("service") or request.GET.get("service") or 0, is_active=True
+    ).first()
+    resource = resources.filter(pk=bound.get("resource") or 0).first() or initial.get("resource")
+    day = _local_day(bound.get("date")) if bound else initial["date"]
+    context = {
+        "form": form,
+        "services": Service.objects.filter(is_active=True),
+        "starts": _slot_choices(request, service=service, resource=resource, day=day),
+        "service": service,
+        "selected": bound.get("start"),
+        "wanted_time": request.GET.get("time"),
+        "chosen_client": visible_clients(request.user)
+        .filter(pk=bound.get("client") or request.GET.get("client") or 0, is_active=True)
+        .first(),
+    }
+    template = (
+        "bookings/booking_new.html#booking-form" if request.htmx else "bookings/booking_new.html"
+    )
+    return render(request, template, context, status=status)
+
+
+def _create_from_form(request, data) -> Booking:
+    client = data["client"]
+    if client is None:
+        client, _ = services.client_get_or_create(
+            name=data["client_name"],
+            phone=data["client_phone"],
+            email=data.get("client_email") or "",
+            region=request.business.phone_region,
+        )
+    start = data["start"]
+    if data["override"]:
+        tz = timezone.get_current_timezone()
+        start = dt.datetime.combine(data["date"], data["override_time"], tz)
+    return services.booking_create(
+        service=data["service"],
+        start=start,
+        client=client,
+        resource=data["resource"],
+        source=Source.STAFF,
+        actor=request.user,
+        override=data["override"],
+        internal_notes=data.get("internal_notes") or "",
+        business=request.business,
+    )
+
+
+def _booking_for(request, reference: str) -> Booking:
+    # Staff asking for another resource's booking get a 404, not a hint that it exists.
+    return get_object_or_404(visible_bookings(request.user), reference=reference.upper())
+
+
+def _detail_context(request, booking: Booking, **extra) -> dict:
+    business = request.business
+    day = timezone.localtime(booking.start).date()
+    reschedule = extra.pop("reschedule_form", None) or RescheduleForm(
+        initial={"date": day, "resource": booking.resource},
+        resources=visible_resources(request.user),
+    )
+    events = list(BookingEvent.objects.filter(booking=booking).select_related("actor"))
+    for event in events:
+        moved = event.type == BookingEvent.Type.RESCHEDULED and event.before.get("start")
+        event.moved_from = dt.datetime.fromisoformat(moved) if moved else None
+    return {
+        "booking": booking,
+        "events": events,
+        "reschedule_day": day,
+        "can_cancel": services.can_cancel(booking, now=timezone.now(), business=business),
+        "has_started": timezone.now() >= booking.start,
+        "cancel_form": CancelForm(),
+        "reschedule_form": reschedule,
+        "starts": _slot_choices(
+            request,
+            service=booking.service,
+            resource=booking.resource,
+            day=day,
+            exclude_booking_id=booking.pk,
+        )
+        if booking.is_active
+        else [],
+        **extra,
+    }
+
+
+def _detail(request, booking: Booking, status: int = 200, **extra):
+    template = (
+        "bookings/booking_detail.html#booking-detail"
+        if request.htmx
+        else "bookings/booking_detail.html"
+    )
+    return render(request, template, _detail_context(request, booking, **extra), status=status)
+
+
+@role_required()
+def booking_detail(request, reference: str):
+    return _detail(request, _booking_for(request, reference))
+
+
+ACTIONS = {
+    "confirm": "Confirmed.",
+    "complete": "Marked as completed.",
+    "no_show": "Marked as no-show.",
+    "mark_completed": "Corrected to completed.",
+    "mark_no_show": "Corrected to no-show.",
+}
+
+
+@role_required()
+@require_POST
+def booking_action(request, reference: str, action: str):
+    booking = _booking_for(request, reference)
+    try:
+        if action == "cancel":
+            form = CancelForm(request.POST)
+            reason = form.cleaned_data["reason"] if form.is_valid() else ""
+            booking = services.booking_cancel(
+                booking=booking, actor=request.user, reason=reason, business=request.business
+            )
+            note = "Cancelled."
+        elif action in ACTIONS:
+            booking = services.booking_transition(
+                booking=booking, action=action, actor=request.user
+            )
+            note = ACTIONS[action]
+        else:
+            raise Http404
+    except BookingError as exc:
+        return _refused(request, booking, exc)
+    messages.success(request, note)
+    if request.htmx:
+        return _detail(request, booking)
+    return redirect("bookings:detail", reference=booking.reference)
+
+
+def _refused(request, booking, exc: BookingError, **extra):
+    status = 409 if exc.code in ("slot_taken", "no_resource_free", "invalid_transition") else 422
+    booking.refresh_from_db()
+    if request.htmx or extra:
+        return _detail(request, booking, status=status, error=exc.message, **extra)
+    messages.error(request, exc.message)
+    return redirect("bookings:detail", reference=booking.reference)
+
+
+@role_required()
+@require_POST
+def booking_reschedule(request, reference: str):
+    booking = _booking_for(request, reference)
+    form = RescheduleForm(request.POST, resources=visible_resources(request.user))
+    if not form.is_valid():
+        return _detail(request, booking, status=422, reschedule_form=form)
+    data = form.cleaned_data
+    start = data["start"]
+    if data["override"]:
+        start = dt.datetime.combine(
+            data["date"], data["override_time"], timezone.get_current_timezone()
+        )
+    try:
+        booking = services.booking_reschedule(
+            booking=booking,
+            start=start,
+            resource=data["resource"],
+            actor=request.user,
+            override=data["override"],
+            business=request.business,
+        )
+    except BookingError as exc:
+        return _refused(request, booking, exc, reschedule_form=form)
+    messages.success(request, f"Moved to {timezone.localtime(booking.start):%a %d %b, %H:%M}.")
+    if request.htmx:
+        return _detail(request, booking)
+    return redirect("bookings:detail", reference=booking.reference)
+
+
+def _filtered(request):
+    resources = visible_resources(request.user)
+    form = BookingFilterForm(request.GET or None, resources=resources)
+    qs = visible_bookings(request.user).order_by("-start")
+    if form.is_valid():
+        data = form.cleaned_data
+        tz = timezone.get_current_timezone()
+        if data["status"]:
+            qs = qs.filter(status=data["status"])
+        if data["date_from"]:
+            qs = qs.filter(start__gte=dt.datetime.combine(data["date_from"], dt.time(), tz))
+        if data["date_to"]:
+            until = data["date_to"] + dt.timedelta(days=1)
+            qs = qs.filter(start__lt=dt.datetime.combine(until, dt.time(), tz))
+        if data["resource"]:
+            qs = qs.filter(resource=data["resource"])
+        if data["service"]:
+            qs = qs.filter(service=data["service"])
+        if data["client"]:
+            text = data["client"].strip()
+            digits = "".join(ch for ch in text if ch.isdigit())
+            match = Q(client__name__icontains=text)
+            if len(digits) >= 3:
+                match |= Q(client__phone__contains=digits)
+            qs = qs.filter(match)
+    return form, qs
+
+
+@role_required()
+def booking_list(request):
+    form, qs = _filtered(request)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    template = (
+        "bookings/booking_list.html#booking-list" if request.htmx else "bookings/booking_list.html"
+    )
+    return render(request, template, context, status=200 if not form.errors else 422)
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@role_required()
+def booking_export(request):
+    """CSV of the filtered bookings, streamed so a big export does not load all rows at once."""
+    _form, qs = _filtered(request)
+    writer = csv.writer(_Echo())
+    header = [
+        "reference", "status", "start", "end", "service", "resource", "client", "phone",
+        "email", "price", "source", "created",
+    ]  # fmt: skip
+
+    def rows():
+        yield writer.writerow(header)
+        for b in qs.iterator(chunk_size=500):
+            yield writer.writerow(
+                [
+                    b.reference,
+                    b.status,
+                    timezone.localtime(b.start).isoformat(),
+                    timezone.localtime(b.end).isoformat(),
+                    b.service.name,
+                    b.resource.name,
+                    b.client.name,
+                    b.client.phone,
+                    b.client.email,
+                    b.price,
+                    b.source,
+                    timezone.localtime(b.created_at).isoformat(),
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="bookings-{stamp}.csv"'
+    return response

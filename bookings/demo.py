@@ -1,0 +1,90 @@
+"""Demo data of the bookings app for `seed_demo`: clients and two weeks of bookings."""
+
+import datetime as dt
+import random
+import zoneinfo
+
+from django.db import transaction
+from django.utils import timezone
+
+from bookings import services
+from bookings.models import Booking, Source
+from scheduling.models import BusinessSettings, Service
+from scheduling.selectors import slot_list_available
+
+CLIENTS = [
+    ("Ana Souza", "11 98765-4321"),
+    ("Bruno Lima", "11 97654-3210"),
+    ("Carla Mendes", "11 96543-2109"),
+    ("Daniel Rocha", "11 95432-1098"),
+    ("Eduarda Alves", "11 94321-0987"),
+    ("Felipe Costa", "11 93210-9876"),
+    ("Gabriela Dias", "11 92109-8765"),
+    ("Henrique Melo", "11 91098-7654"),
+    ("Isabela Nunes", "21 99876-5432"),
+    ("João Pereira", "21 98765-1234"),
+    ("Larissa Teixeira", "31 97654-2345"),
+    ("Marcos Oliveira", "+351 912 345 678"),
+]
+
+
+@transaction.atomic
+def demo_seed(*, tenant, owner, staff) -> None:
+    if Booking.objects.exists():
+        return  # seeded before: keep what the demo user did since
+    business = BusinessSettings.load()
+    tz = zoneinfo.ZoneInfo(business.timezone)
+    rng = random.Random(42)  # noqa: S311 - demo data, not security
+    clients = [
+        services.client_get_or_create(
+            name=name,
+            phone=phone,
+            region=business.phone_region,
+            email=f"{name.split()[0].lower()}@example.com",
+            source=Source.PUBLIC,
+            whatsapp_consent=True,
+        )[0]
+        for name, phone in CLIENTS
+    ]
+    clients[0].is_vip, clients[0].tags = True, ["regular"]
+    clients[0].save()
+
+    today = timezone.localdate(timezone=tz)
+    now = timezone.now()
+    for offset in range(-7, 8):
+        day = today + dt.timedelta(days=offset)
+        for service in Service.objects.filter(is_active=True).order_by("?")[:3]:
+            # Ask as if it were the day before, so past days get bookings too.
+            ask = dt.datetime.combine(day - dt.timedelta(days=1), dt.time(12), tz)
+            free = slot_list_available(
+                service=service, start_date=day, end_date=day, now=ask, business=business
+            )
+            for resource_id, starts in sorted(free.for_day(day).items()):
+                for start in rng.sample(starts, k=min(2, len(starts))):
+                    _demo_booking(service, resource_id, start, rng.choice(clients), ask, now, owner)
+
+
+def _demo_booking(service, resource_id, start, client, ask, now, owner):
+    from bookings.errors import BookingError
+
+    business = BusinessSettings.load()
+    local = start.astimezone(zoneinfo.ZoneInfo(business.timezone))
+    # Some future public bookings wait for the team's approval.
+    business.requires_approval = start > now and local.hour in (10, 15)
+    try:
+        booking = services.booking_create(
+            service=service,
+            start=start,
+            client=client,
+            resource=service.resources.get(pk=resource_id),
+            source=Source.PUBLIC,
+            now=ask,
+            business=business,
+        )
+    except BookingError:
+        return  # two picks overlapped: one is enough
+    if start < now:
+        action = "no_show" if (local.day + local.hour) % 7 == 0 else "complete"
+        services.booking_transition(booking=booking, action=action, actor=owner, now=now)
+    elif local.hour == 17:
+        services.booking_cancel(booking=booking, reason="Client asked to cancel", now=ask)

@@ -6,14 +6,16 @@ scripts/bootstrap.sh
 # shellcheck source=scripts/services.sh
 . scripts/services.sh
 export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-config.settings.dev}"
-mkdir -p .local
-if [ -z "${DEMO_PASSWORD:-}" ]; then
-  [ -s .local/demo_password ] || python3 -c 'import secrets; print(secrets.token_urlsafe(9))' > .local/demo_password
+mkdir -p .local  # beat keeps its schedule there
+if [ -z "${DEMO_PASSWORD:-}" ]; then  # one random demo password per checkout, reused
+  [ -s .local/demo_password ] ||
+    python3 -c 'import secrets; print(secrets.token_urlsafe(9))' >.local/demo_password
   DEMO_PASSWORD=$(cat .local/demo_password)
-  export DEMO_PASSWORD
 fi
+export DEMO_PASSWORD
 .venv/bin/python manage.py migrate_schemas --noinput -v 0
 # Not PORT: honcho gives every process its own PORT.
 export WEB_PORT="${WEB_PORT:-8000}"
 .venv/bin/python manage.py seed_demo --port "$WEB_PORT"
-exec .venv/bin/honcho start -f Procfile
+# -e /dev/null: honcho would let .env override the URLs services.sh exported (it loaded .env already).
+exec .venv/bin/honcho start -f Procfile -e /dev/null

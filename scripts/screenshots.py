@@ -53,6 +53,11 @@ def main() -> None:
         "resource-form": f"{demo}/app/resources/new/",
         "services": f"{demo}/app/services/",
         "service-form": f"{demo}/app/services/new/",
+        "calendar": f"{demo}/app/calendar/",
+        "calendar-week": f"{demo}/app/calendar/?view=week",
+        "bookings": f"{demo}/app/bookings/",
+        "booking-new": f"{demo}/app/bookings/new/",
+        "clients": f"{demo}/app/clients/",
     }
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)

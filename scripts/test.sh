@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make test`: lint, then every test against real PostgreSQL and Redis.
+# `make test`: lint, then every test against real PostgreSQL and Redis. Arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh

@@ -61,7 +61,12 @@ def demo_seed(*, tenant, owner, staff) -> None:
     barbers[0].save(update_fields=["user"])
     room, _ = Resource.objects.update_or_create(
         name="Sala de tratamento",
-        defaults={"kind": Resource.Kind.SPACE, "category": rooms_cat, "color": "#2563eb"},
+        defaults={
+            "kind": Resource.Kind.SPACE,
+            "category": rooms_cat,
+            "color": "#2563eb",
+            "order": 10,
+        },
     )
 
     for order, (name, minutes, price, after, in_room) in enumerate(SERVICES):

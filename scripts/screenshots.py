@@ -55,6 +55,7 @@ def main() -> None:
         "service-form": f"{demo}/app/services/new/",
         "calendar": f"{demo}/app/calendar/",
         "calendar-week": f"{demo}/app/calendar/?view=week",
+        "calendar-tuesday": f"{demo}/app/calendar/?date=2026-11-24",
         "bookings": f"{demo}/app/bookings/",
         "booking-new": f"{demo}/app/bookings/new/",
         "clients": f"{demo}/app/clients/",

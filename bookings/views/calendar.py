@@ -96,10 +96,16 @@ def _day_grid(day, resources, bookings, step, tz, today):
     hours = WeeklyHours.objects.filter(
         Q(resource__isnull=True) | Q(resource__in=resources), weekday=day.weekday()
     ).values_list("resource_id", "start", "end")
-    own: dict[int, list] = {}
+    # A resource with hours of its own on any weekday follows only those (closed on the rest).
+    own: dict[int, list] = {
+        rid: []
+        for rid in WeeklyHours.objects.filter(resource__in=resources)
+        .values_list("resource_id", flat=True)
+        .distinct()
+    }
     business: list = []
     for rid, start, end in hours:
-        (business if rid is None else own.setdefault(rid, [])).append((start, end))
+        (business if rid is None else own[rid]).append((start, end))
     spans = [s for s in business] + [s for v in own.values() for s in v]
     open_min = min([_minutes(s) for s, _ in spans] or [_minutes(DEFAULT_OPEN)])
     close_min = max([_minutes(e) for _, e in spans] or [_minutes(DEFAULT_CLOSE)])

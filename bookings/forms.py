@@ -2,7 +2,9 @@ import datetime as dt
 
 from django import forms
 
+from bookings.errors import BookingError
 from bookings.models import Booking, Client, ClientInteraction
+from bookings.phones import phone_normalize
 from scheduling.models import Resource, Service
 
 
@@ -128,11 +130,21 @@ class ClientForm(forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, region: str, **kwargs):
         super().__init__(*args, **kwargs)
+        self.region = region
         if self.instance.pk:
             self.initial["tags"] = ", ".join(self.instance.tags)
         self.fields["phone"].help_text = "With area code; +country for numbers from abroad."
+
+    def clean_phone(self) -> str:
+        raw = self.cleaned_data.get("phone") or ""
+        if not raw.strip():
+            return ""
+        try:
+            return phone_normalize(raw, region=self.region)
+        except BookingError as exc:
+            raise forms.ValidationError(exc.message) from exc
 
     def clean_tags(self) -> list[str]:
         raw = self.cleaned_data.get("tags") or ""

@@ -52,10 +52,12 @@ class Client(models.Model):
                 fields=["phone"],
                 condition=Q(is_active=True) & ~Q(phone=""),
                 name="client_phone_unique_active",
+                violation_error_message="Another active client already has this phone number.",
             ),
             models.CheckConstraint(
                 condition=Q(phone="") | Q(phone__regex=r"^\+[1-9][0-9]{6,14}$"),
                 name="client_phone_e164",
+                violation_error_message="Please enter a valid phone number, with the area code.",
             ),
         ]
         indexes = [models.Index(fields=["email"]), models.Index(fields=["name"])]

@@ -82,7 +82,7 @@ def client_detail(request, pk: int):
 @role_required()
 def client_edit(request, pk: int | None = None):
     client = _client_for(request, pk) if pk else None
-    form = ClientForm(request.POST or None, instance=client)
+    form = ClientForm(request.POST or None, instance=client, region=request.business.phone_region)
     if request.method == "POST":
         if form.is_valid():
             data = {name: form.cleaned_data[name] for name in ClientForm.Meta.fields}

@@ -155,7 +155,8 @@ ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
-USERSESSIONS_TRACK_ACTIVITY = True
+# Listing and ending sessions works without it; tracking would write on every request.
+USERSESSIONS_TRACK_ACTIVITY = False
 
 SESSION_COOKIE_NAME = "agendo_session"
 # TRAPS #5: host-only cookies, so a session of one business's host is never sent to another.

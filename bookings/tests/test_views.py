@@ -1,0 +1,343 @@
+"""Staff dashboard screens of bookings: calendar, list, export, new booking, detail, clients."""
+
+import datetime as dt
+import zoneinfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.tests.factories import OwnerFactory, UserFactory
+from bookings import services
+from bookings.models import Booking, Client
+from conftest import login_as
+from scheduling.models import BusinessSettings, WeeklyHours
+from scheduling.tests.factories import ResourceFactory, ServiceFactory
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+TZ = zoneinfo.ZoneInfo("America/Sao_Paulo")
+
+
+@pytest.fixture
+def shop(alpha):
+    """Open every day 08–20; two chairs; a 30-minute cut; Sam works on chair A."""
+    business = BusinessSettings.load()
+    business.timezone, business.slot_interval, business.min_notice_minutes = (
+        "America/Sao_Paulo",
+        30,
+        0,
+    )
+    business.max_advance_days = 400
+    business.save()
+    WeeklyHours.objects.bulk_create(
+        [WeeklyHours(weekday=d, start=dt.time(8), end=dt.time(20)) for d in range(7)]
+    )
+    sam = UserFactory(email="sam@example.com")
+    chair_a = ResourceFactory(name="Chair A", user=sam, order=1)
+    chair_b = ResourceFactory(name="Chair B", order=2)
+    cut = ServiceFactory(name="Cut", performers=[chair_a, chair_b])
+    return {"business": business, "sam": sam, "a": chair_a, "b": chair_b, "cut": cut}
+
+
+def _day(offset: int = 3) -> dt.date:
+    return timezone.localdate(timezone=TZ) + dt.timedelta(days=offset)
+
+
+def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute), TZ)
+
+
+def _client(n: int = 0) -> Client:
+    return Client.objects.create(name=f"Client {n}", phone=f"+55119{n:08d}")
+
+
+def _book(shop, start, resource=None, client=None, n=0) -> Booking:
+    return services.booking_create(
+        service=shop["cut"],
+        start=start,
+        client=client or _client(n),
+        resource=resource or shop["a"],
+        business=shop["business"],
+    )
+
+
+def _many(shop, count: int, day: dt.date) -> None:
+    """`count` bookings spread over chairs and the next days, straight into the table."""
+    from bookings.services import _occupied
+
+    rows = []
+    clients = Client.objects.bulk_create(
+        [Client(name=f"Bulk {i}", phone=f"+55118{i:08d}") for i in range(count)]
+    )
+    for i, client in enumerate(clients):
+        start = _at(day + dt.timedelta(days=i // 48), 8) + dt.timedelta(minutes=30 * (i % 24))
+        resource = shop["a"] if (i // 24) % 2 == 0 else shop["b"]
+        end, occupied = _occupied(shop["cut"], start)
+        rows.append(
+            Booking(
+                service=shop["cut"],
+                resource=resource,
+                client=client,
+                start=start,
+                end=end,
+                occupied=occupied,
+            )
+        )
+    Booking.objects.bulk_create(rows)
+
+
+@pytest.fixture
+def owner_client(shop, alpha_client):
+    return login_as(alpha_client, OwnerFactory(), "alpha")
+
+
+def _queries(client, url) -> int:
+    client.get(url)  # the session's first visit records it (allauth usersessions): warm up
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/app/calendar/?date={day}",
+        "/app/calendar/?date={day}&view=week",
+        "/app/bookings/",
+        "/app/clients/",
+        "/app/",
+    ],
+)
+def test_pages_query_count_does_not_grow_with_rows(shop, owner_client, url):
+    day = _day()
+    url = url.format(day=day.isoformat())
+    _many(shop, 10, day)
+    few = _queries(owner_client, url)
+    Booking.objects.all().delete()
+    Client.objects.all().delete()
+    _many(shop, 200, day)
+    assert _queries(owner_client, url) == few
+    assert few <= 10
+
+
+def test_calendar_day_week_and_htmx_navigation(shop, owner_client):
+    day = _day()
+    _book(shop, _at(day, 10), client=Client.objects.create(name="Zoe", phone="+5511988887777"))
+    page = owner_client.get(f"/app/calendar/?date={day}")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Zoe" in body and "Chair A" in body and "Chair B" in body
+    assert f"/app/bookings/new/?resource={shop['b'].pk}&date={day}&time=10:00" in body
+
+    partial = owner_client.get(f"/app/calendar/?date={day + dt.timedelta(days=1)}", **HTMX)
+    assert partial.content.lstrip().startswith(b'<div id="calendar"')
+    assert b"Zoe" not in partial.content
+    week = owner_client.get(f"/app/calendar/?date={day}&view=week")
+    assert b"Zoe" in week.content
+    only_b = owner_client.get(f"/app/calendar/?date={day}&resource={shop['b'].pk}")
+    assert b"Zoe" not in only_b.content
+    assert owner_client.get("/app/calendar/?date=not-a-date").status_code == 200
+
+
+def test_staff_see_only_their_own_resource(shop, alpha_client):
+    day = _day()
+    mine = _book(shop, _at(day, 9), resource=shop["a"], n=1)
+    theirs = _book(shop, _at(day, 9), resource=shop["b"], n=2)
+    login_as(alpha_client, shop["sam"], "alpha")
+    assert alpha_client.get(f"/app/bookings/{mine.reference}/").status_code == 200
+    assert alpha_client.get(f"/app/bookings/{theirs.reference}/").status_code == 404
+    response = alpha_client.post(f"/app/bookings/{theirs.reference}/cancel/")
+    assert response.status_code == 404
+    listing = alpha_client.get("/app/bookings/").content.decode()
+    assert mine.reference in listing and theirs.reference not in listing
+    calendar = alpha_client.get(f"/app/calendar/?date={day}").content.decode()
+    assert "Chair A" in calendar and "Chair B" not in calendar
+    assert alpha_client.get(f"/app/clients/{theirs.client.pk}/").status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.status == Booking.Status.CONFIRMED
+
+
+def test_booking_list_filters_pagination_and_csv(shop, owner_client):
+    day = _day()
+    _many(shop, 30, day)
+    first = Booking.objects.order_by("start").first()
+    services.booking_cancel(booking=first, reason="test", business=shop["business"])
+    cancelled = owner_client.get("/app/bookings/?status=cancelled")
+    assert cancelled.content.decode().count("status-badge-cancelled") == 1
+    page2 = owner_client.get("/app/bookings/?page=2", **HTMX)
+    assert page2.content.lstrip().startswith(b'<div id="booking-list">')
+    assert b"Page 2 of 2" in page2.content
+    by_client = owner_client.get("/app/bookings/?client=Bulk 7")
+    assert b"Bulk 7" in by_client.content and b"Bulk 8" not in by_client.content
+    bad = owner_client.get(f"/app/bookings/?date_from={day}&date_to={day - dt.timedelta(days=2)}")
+    assert bad.status_code == 422
+
+    export = owner_client.get("/app/bookings/export.csv?status=confirmed")
+    assert export["Content-Type"].startswith("text/csv")
+    lines = b"".join(export.streaming_content).decode().strip().splitlines()
+    assert lines[0].startswith("reference,status,start")
+    assert len(lines) == 1 + 29
+
+
+def test_new_booking_with_slot_picker_and_new_client(shop, owner_client):
+    day = _day()
+    picker = owner_client.get(
+        f"/app/bookings/slots/?service={shop['cut'].pk}&resource={shop['a'].pk}&date={day}"
+    )
+    assert picker.status_code == 200
+    start = _at(day, 11).astimezone(dt.UTC)
+    assert start.isoformat().encode() in picker.content
+    response = owner_client.post(
+        "/app/bookings/new/",
+        {
+            "client_name": "Nina",
+            "client_phone": "(11) 97777-1234",
+            "service": shop["cut"].pk,
+            "resource": shop["a"].pk,
+            "date": day.isoformat(),
+            "start": start.isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    booking = Booking.objects.get()
+    assert response["Location"] == f"/app/bookings/{booking.reference}/"
+    assert booking.client.phone == "+5511977771234"
+    assert booking.events.get().actor is not None
+
+    # The same slot again: refused as taken, with fresh times, as a 409 partial.
+    again = owner_client.post(
+        "/app/bookings/new/",
+        {
+            "client": booking.client.pk,
+            "service": shop["cut"].pk,
+            "resource": shop["a"].pk,
+            "date": day.isoformat(),
+            "start": start.isoformat(),
+        },
+        **HTMX,
+    )
+    assert again.status_code == 409
+    assert b"just taken" in again.content
+    assert start.isoformat().encode() not in again.content
+    invalid = owner_client.post("/app/bookings/new/", {"service": "", "date": "x"}, **HTMX)
+    assert invalid.status_code == 422
+    bad_phone = owner_client.post(
+        "/app/bookings/new/",
+        {
+            "client_name": "X",
+            "client_phone": "123",
+            "service": shop["cut"].pk,
+            "date": day.isoformat(),
+            "start": _at(day, 12).isoformat(),
+        },
+    )
+    assert bad_phone.status_code == 422
+    assert b"valid phone number" in bad_phone.content
+    assert Booking.objects.count() == 1
+
+
+def test_new_booking_any_available_and_override(shop, owner_client):
+    day = _day()
+    _book(shop, _at(day, 9), resource=shop["a"], n=1)
+    response = owner_client.post(
+        "/app/bookings/new/",
+        {
+            "client_name": "Any",
+            "client_phone": "11 96666-1234",
+            "service": shop["cut"].pk,
+            "date": day.isoformat(),
+            "start": _at(day, 9).isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    assert Booking.objects.get(client__name="Any").resource == shop["b"]
+    late = owner_client.post(
+        "/app/bookings/new/",
+        {
+            "client_name": "Late",
+            "client_phone": "11 95555-1234",
+            "service": shop["cut"].pk,
+            "resource": shop["a"].pk,
+            "date": day.isoformat(),
+            "override": "on",
+            "override_time": "21:00",
+        },
+    )
+    assert late.status_code == 302
+    booking = Booking.objects.get(client__name="Late")
+    assert booking.start == _at(day, 21)
+    assert booking.events.get().override
+
+
+def test_detail_actions_reschedule_and_history(shop, owner_client):
+    day = _day()
+    booking = _book(shop, _at(day, 10), n=3)
+    page = owner_client.get(f"/app/bookings/{booking.reference}/")
+    assert page.status_code == 200 and b"Reschedule" in page.content
+    # Completing a booking that has not started is refused with a sentence.
+    early = owner_client.post(f"/app/bookings/{booking.reference}/complete/", **HTMX)
+    assert early.status_code == 422
+    assert b"not started yet" in early.content
+
+    new_start = _at(day, 15)
+    moved = owner_client.post(
+        f"/app/bookings/{booking.reference}/reschedule/",
+        {"date": day.isoformat(), "resource": shop["b"].pk, "start": new_start.isoformat()},
+        **HTMX,
+    )
+    assert moved.status_code == 200
+    booking.refresh_from_db()
+    assert (booking.start, booking.resource) == (new_start, shop["b"])
+    assert b"Rescheduled" in moved.content
+
+    cancelled = owner_client.post(
+        f"/app/bookings/{booking.reference}/cancel/", {"reason": "Sick"}, **HTMX
+    )
+    assert cancelled.status_code == 200
+    booking.refresh_from_db()
+    assert booking.status == "cancelled" and booking.cancellation_reason == "Sick"
+    twice = owner_client.post(f"/app/bookings/{booking.reference}/cancel/", **HTMX)
+    assert twice.status_code == 409
+    assert owner_client.post(f"/app/bookings/{booking.reference}/explode/").status_code == 404
+    assert owner_client.get("/app/bookings/NOPE42/").status_code == 404
+
+
+def test_clients_list_detail_edit_and_interactions(shop, owner_client):
+    ana = Client.objects.create(name="Ana Souza", phone="+5511912345678", tags=["vip-list"])
+    Client.objects.create(name="Bruno", phone="+5511912340000", is_active=False)
+    listing = owner_client.get("/app/clients/?q=91234-5678")
+    assert b"Ana Souza" in listing.content
+    assert b"Bruno" not in owner_client.get("/app/clients/").content
+    assert b"Bruno" in owner_client.get("/app/clients/?active=no").content
+    assert b"Ana Souza" in owner_client.get("/app/clients/?tag=vip-list", **HTMX).content
+
+    detail = owner_client.get(f"/app/clients/{ana.pk}/")
+    assert detail.status_code == 200 and b"average ticket" in detail.content
+    note = owner_client.post(
+        f"/app/clients/{ana.pk}/interactions/",
+        {"kind": "call", "body": "Asked about prices"},
+        **HTMX,
+    )
+    assert note.status_code == 200 and b"Asked about prices" in note.content
+    empty = owner_client.post(f"/app/clients/{ana.pk}/interactions/", {"kind": "x"}, **HTMX)
+    assert empty.status_code == 422
+
+    bad = owner_client.post(
+        f"/app/clients/{ana.pk}/edit/", {"name": "Ana", "phone": "12", "tags": ""}
+    )
+    assert bad.status_code == 422 and b"valid phone number" in bad.content
+    taken = owner_client.post(
+        "/app/clients/new/", {"name": "Copy", "phone": "(11) 91234-5678", "tags": ""}
+    )
+    assert taken.status_code == 422 and b"already has this phone" in taken.content
+    ok = owner_client.post(
+        f"/app/clients/{ana.pk}/edit/",
+        {"name": "Ana S.", "phone": "+55 11 91234-5678", "tags": "Regular, beard"},
+    )
+    assert ok.status_code == 302
+    ana.refresh_from_db()
+    assert (ana.name, ana.tags) == ("Ana S.", ["beard", "regular"])
+    owner_client.post(f"/app/clients/{ana.pk}/deactivate/")
+    ana.refresh_from_db()
+    assert not ana.is_active

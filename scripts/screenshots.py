@@ -60,6 +60,11 @@ def main() -> None:
         "booking-new": f"{demo}/app/bookings/new/",
         "clients": f"{demo}/app/clients/",
     }
+    # Optional: a booking reference and a client id of the demo, to see their pages too.
+    if os.environ.get("SHOT_BOOKING"):
+        staff_pages["booking-detail"] = f"{demo}/app/bookings/{os.environ['SHOT_BOOKING']}/"
+    if os.environ.get("SHOT_CLIENT"):
+        staff_pages["client-detail"] = f"{demo}/app/clients/{os.environ['SHOT_CLIENT']}/"
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         for width, height in ((1280, 900), (375, 812)):

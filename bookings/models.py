@@ -122,6 +122,8 @@ class Booking(models.Model):
     )
     cancelled_by_client = models.BooleanField(default=False)
     manage_token = models.CharField(max_length=64, unique=True, default=new_manage_token)
+    # The public form's one-time key: a double-click or a resubmit finds this booking again.
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -164,7 +164,8 @@ def _save_or_slot_taken(booking: Booking, **save_kwargs) -> None:
             return
         except IntegrityError as exc:
             name = _constraint_name(exc)
-            if name == "booking_no_overlap":
+            if name == "booking_no_overlap" or "idempotency" in name:
+                # For a repeated idempotency key, booking_create finds the first booking.
                 raise booking_error("slot_taken") from exc
             if "reference" in name and booking._state.adding:
                 booking.reference = Booking._meta.get_field("reference").default()
@@ -249,8 +250,17 @@ def booking_create(
     internal_notes: str = "",
     now: dt.datetime | None = None,
     business: BusinessSettings | None = None,
+    idempotency_key: str | None = None,
 ) -> Booking:
-    """Book `service` at `start` for `client` on `resource`, or on any free one when None."""
+    """Book `service` at `start` for `client` on `resource`, or on any free one when None.
+
+    With an `idempotency_key`, asking twice (a double click, a resubmitted form) returns the
+    booking the first request made instead of a second booking or a refusal.
+    """
+    if idempotency_key:
+        existing = Booking.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
     business = business or settings_get()
     now = now or timezone.now()
     public = source == Source.PUBLIC
@@ -306,10 +316,18 @@ def booking_create(
             client_notes=client_notes,
             internal_notes=internal_notes,
             created_by=actor,
+            idempotency_key=idempotency_key or None,
         )
         try:
             _save_or_slot_taken(booking)
         except BookingError as exc:
+            first = (
+                Booking.objects.filter(idempotency_key=idempotency_key).first()
+                if idempotency_key
+                else None
+            )
+            if first is not None:
+                return first
             if resource is None and exc.code == "slot_taken":
                 continue  # taken a moment ago: the next free resource
             raise

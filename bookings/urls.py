@@ -1,12 +1,18 @@
 from django.urls import path
 
-from bookings.views import bookings, calendar, clients, public
+from bookings.views import bookings, calendar, clients, dashboard, public
 
 app_name = "bookings"
 
 urlpatterns = [
     path("", public.public_page, name="public_page"),
-    path("app/", public.dashboard, name="dashboard"),
+    path("book/<int:service_id>/", public.book_who, name="book_who"),
+    path("book/<int:service_id>/<str:who>/", public.book_when, name="book_when"),
+    path("book/<int:service_id>/<str:who>/details/", public.book_details, name="book_details"),
+    path("booked/<str:token>/", public.booked, name="booked"),
+    path("manage/<str:token>/", public.manage, name="manage"),
+    path("manage/<str:token>/calendar.ics", public.manage_ics, name="manage_ics"),
+    path("app/", dashboard.dashboard, name="dashboard"),
     path("app/calendar/", calendar.calendar, name="calendar"),
     path("app/bookings/", bookings.booking_list, name="list"),
     path("app/bookings/export.csv", bookings.booking_export, name="export"),

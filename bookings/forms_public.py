@@ -1,0 +1,49 @@
+"""Forms of the public booking page."""
+
+from django import forms
+
+from bookings.errors import BookingError
+from bookings.phones import phone_normalize
+
+
+class BookingDetailsForm(forms.Form):
+    name = forms.CharField(label="Your name", max_length=150)
+    phone = forms.CharField(
+        label="WhatsApp phone",
+        max_length=40,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+    )
+    email = forms.EmailField(label="E-mail", required=False)
+    notes = forms.CharField(
+        label="Anything we should know? (optional)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    consent = forms.BooleanField(
+        label="Send me the confirmation and reminders on WhatsApp", required=False, initial=True
+    )
+    start = forms.DateTimeField(widget=forms.HiddenInput)
+    idem = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    # A field people never see: bots fill it.
+    website = forms.CharField(
+        required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"})
+    )
+
+    def __init__(self, *args, region: str, email_required: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.region = region
+        self.fields[
+            "phone"
+        ].help_text = f"With area code; we assume {region} unless you start with +."
+        self.fields["email"].required = email_required
+        if not email_required:
+            self.fields["email"].label = "E-mail (optional)"
+        self.fields["name"].widget.attrs["autocomplete"] = "name"
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+
+    def clean_phone(self) -> str:
+        try:
+            return phone_normalize(self.cleaned_data["phone"], region=self.region)
+        except BookingError as exc:
+            raise forms.ValidationError(exc.message) from exc

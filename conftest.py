@@ -6,15 +6,23 @@ from django.db import connection
 from django.test import Client
 from django_tenants.utils import get_public_schema_name, schema_context
 
-from tenants.models import Domain, Tenant
+from tenants.models import Domain, Plan, Tenant
 
 PLATFORM_HOST = "localhost"
-TEST_TENANTS = {"alpha": "Alpha Barbers", "beta": "Beta Clinic"}
+TEST_TENANTS = {"alpha": "Alpha Barbers", "beta": "Beta Clinic", "browser": "Browser Barbers"}
 
 
 def ensure_test_tenants() -> None:
-    """Public tenant and two businesses; each schema is created (and migrated) only once."""
+    """Public tenant and the test businesses; each schema is created (and migrated) only once.
+
+    Also after a `transaction=True` test, whose flush empties the public tables (TRAPS #6).
+    """
+    import importlib
+
     connection.set_schema_to_public()
+    plans = importlib.import_module("tenants.migrations.0002_default_plans")
+    for plan in plans.PLANS:
+        Plan.objects.get_or_create(code=plan["code"], defaults=plan)
     public, _ = Tenant.objects.get_or_create(
         schema_name=get_public_schema_name(), defaults={"name": "Agendo"}
     )

@@ -6,6 +6,15 @@ scripts/bootstrap.sh
 # shellcheck source=scripts/services.sh
 . scripts/services.sh
 export DJANGO_SETTINGS_MODULE=config.settings.test
+# Browser tests drive Debian's Chromium with Playwright (`playwright install` cannot download here).
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "[test] installing Chromium for the browser tests (apt-get)"
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "[test] Chromium missing: install it (apt-get install chromium) or the browser tests are skipped"
+  fi
+fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 exec .venv/bin/python -m pytest "$@"

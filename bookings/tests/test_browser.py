@@ -27,8 +27,6 @@ ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
-# Playwright's sync API runs an event loop in this thread; our DB calls here are still sync.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "browser"
 KEEP = {"django_migrations", "django_content_type", "auth_permission"}
 
@@ -66,7 +64,9 @@ def _empty_schema(schema: str) -> None:
 
 
 @pytest.fixture
-def shop(public_rows_restored, transactional_db, live_server):
+def shop(public_rows_restored, transactional_db, live_server, monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; our DB calls here stay sync.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     ensure_test_tenants()
     with schema_context("browser"):
         _empty_schema("browser")

@@ -48,8 +48,10 @@ def browser():
 
 
 @pytest.fixture
-def public_rows_restored(django_db_blocker):
+def public_rows_restored(django_db_blocker, monkeypatch):
     """Set up before the flush of `transactional_db`, so this teardown runs after it."""
+    # Playwright's sync API runs an event loop in this thread; our DB calls here stay sync.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     yield
     with django_db_blocker.unblock():
         ensure_test_tenants()
@@ -64,9 +66,7 @@ def _empty_schema(schema: str) -> None:
 
 
 @pytest.fixture
-def shop(public_rows_restored, transactional_db, live_server, monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; our DB calls here stay sync.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+def shop(public_rows_restored, transactional_db, live_server):
     ensure_test_tenants()
     with schema_context("browser"):
         _empty_schema("browser")

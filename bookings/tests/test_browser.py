@@ -41,17 +41,21 @@ if not Path(CHROMIUM).exists():
 def browser():
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
+    # Playwright's sync API runs an event loop in this thread while the module's tests (and
+    # their database flushes) run; our DB calls here stay synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            yield chromium
+            chromium.close()
+    finally:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 @pytest.fixture
-def public_rows_restored(django_db_blocker, monkeypatch):
+def public_rows_restored(django_db_blocker):
     """Set up before the flush of `transactional_db`, so this teardown runs after it."""
-    # Playwright's sync API runs an event loop in this thread; our DB calls here stay sync.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     yield
     with django_db_blocker.unblock():
         ensure_test_tenants()

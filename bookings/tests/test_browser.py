@@ -66,7 +66,7 @@ def _empty_schema(schema: str) -> None:
         cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", [schema])
         tables = [name for (name,) in cursor.fetchall() if name not in KEEP]
         names = ", ".join(f'"{schema}"."{name}"' for name in tables)
-        cursor.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")  # noqa: S608
+        cursor.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
 
 
 @pytest.fixture

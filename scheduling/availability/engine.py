@@ -41,13 +41,14 @@ How it is fast
 Everything runs on integer epoch seconds. Spans are converted with floor (start) and ceil (end),
 which is exact for the whole-second occupied ranges they are compared with; `now` bounds use
 ceil/floor likewise. Per local day the wall-clock -> UTC mapping is computed once: a day whose
-UTC offset is the same at its first and last instant, for both folds, is a plain shift (the
-tz database has no day with two transitions that cancel out); only a transition day converts
-each candidate through `zoneinfo`. The grid of each (day, interval) is computed once and shared
-by every resource with that interval, already cut to the notice/advance window and to the
-interval's bounds, with its output datetimes built once. Per resource, time off and busy spans
-are merged once into sorted disjoint blocks; each resource-day then walks the blocks that touch
-the interval (found by bisect) and copies whole runs of free grid positions as list slices.
+UTC offset is the same at its first and last instant, for both folds, is a plain shift (this
+assumes no day holds two transitions that cancel out, which no zone in use does); only a
+transition day converts each candidate through `zoneinfo`. The grid of each (day, interval) is
+computed once and shared by every resource with that interval, already cut to the
+notice/advance window and to the interval's bounds, with its output datetimes built once. Per
+resource, time off and busy spans are merged once into sorted disjoint blocks; each resource-day
+then walks the blocks that touch the interval (found by bisect) and copies whole runs of free
+grid positions as list slices.
 """
 
 import bisect
@@ -75,7 +76,7 @@ _LAST_INSTANT = dt.time(23, 59, 59, 999_999)
 _MARGIN = 2 * _DAY
 
 
-def _seconds(offset: dt.timedelta | None) -> int:
+def _seconds(offset: dt.timedelta) -> int:
     return offset.days * _DAY + offset.seconds  # whole seconds in every modern tz database zone
 
 
@@ -296,7 +297,7 @@ def _grid(
     """
     s, e = interval
     lo = day.bound(s) + before
-    hi = day.bound(e) - after - 1
+    hi = day.bound(e) - after
     if lo < earliest:
         lo = earliest
     if hi > latest:

@@ -132,6 +132,42 @@ def test_buffers_must_clear_busy_spans_back_to_back_allowed():
     assert slots(result) == [sp(MON, 9, 15), sp(MON, 10, 45), sp(MON, 11), sp(MON, 11, 15)]
 
 
+def test_buffer_before_must_clear_a_busy_span_just_before_the_first_slot():
+    busy = [(sp(MON, 9), sp(MON, 9, 15))]
+    result = availability(
+        hours={0: [(t(9), t(11))]},
+        resources=[ResourceSchedule(id=1, busy=busy)],
+        duration=30,
+        buffer_before=30,
+    )
+    # 09:30 would occupy [09:00, 10:00), over the busy span; 10:00 occupies [09:30, 10:30).
+    assert slots(result) == [sp(MON, 10), sp(MON, 10, 30)]
+
+
+def test_spans_with_fractions_of_a_second_are_exact():
+    tick = dt.timedelta(microseconds=1)
+    result = availability(
+        hours={0: [(t(9), t(12))]},
+        resources=[
+            # Ends 1 µs after 10:00: 10:00 overlaps it. Starts 1 µs before 11:30: 11:00 overlaps.
+            ResourceSchedule(id=1, busy=[(sp(MON, 9, 45), sp(MON, 10) + tick)]),
+            ResourceSchedule(id=2, busy=[(sp(MON, 11, 30) - tick, sp(MON, 11, 45))]),
+            # Exactly back-to-back, with microseconds on both sides of the slot.
+            ResourceSchedule(id=3, busy=[(sp(MON, 9) + tick, sp(MON, 9) + 2 * tick)]),
+        ],
+        duration=30,
+    )
+    assert slots(result, rid=1) == [sp(MON, 9), sp(MON, 10, 30), sp(MON, 11), sp(MON, 11, 30)]
+    assert slots(result, rid=2) == [sp(MON, 9), sp(MON, 9, 30), sp(MON, 10), sp(MON, 10, 30)]
+    assert slots(result, rid=3) == [
+        sp(MON, 9, 30),
+        sp(MON, 10),
+        sp(MON, 10, 30),
+        sp(MON, 11),
+        sp(MON, 11, 30),
+    ]
+
+
 def test_lunch_break():
     result = availability(hours={0: [(t(9), t(12)), (t(13), t(15))]}, duration=60)
     assert slots(result) == [

@@ -122,21 +122,33 @@ def reference(
 
 @st.composite
 def day_intervals(draw):
-    """0-3 sorted, non-overlapping wall intervals (closed days are common)."""
-    count = draw(st.sampled_from([0, 1, 1, 2, 2, 3]))
-    cuts = sorted(draw(st.sets(st.integers(0, 1439), min_size=2 * count, max_size=2 * count)))
-    # Bias some cuts onto whole quarter-hours, as real opening hours are.
-    if draw(st.booleans()):
-        cuts = sorted({c - c % 15 for c in cuts})
-        if len(cuts) % 2:
-            cuts = cuts[:-1]
-    return [
-        (dt.time(*divmod(cuts[i], 60)), dt.time(*divmod(cuts[i + 1], 60)))
-        for i in range(0, len(cuts), 2)
-    ]
+    """0-3 sorted, non-overlapping wall intervals of the day (closed days are common)."""
+    unit = draw(st.sampled_from([1, 5, 15, 15]))  # opening hours mostly on quarter-hours
+    cursor = unit * draw(st.integers(0, 20 * 60 // unit))
+    out = []
+    for _ in range(draw(st.sampled_from([1, 2, 3, 0, 1, 2]))):  # simplest first: 1
+        start = cursor + unit * draw(st.integers(0, 180 // unit))
+        end = min(1439, start + unit * draw(st.integers(1, 600 // unit)))
+        if start >= end:
+            break
+        out.append((dt.time(*divmod(start, 60)), dt.time(*divmod(end, 60))))
+        cursor = end
+    return out
 
 
-weekly_hours = st.fixed_dictionaries({weekday: day_intervals() for weekday in range(7)})
+@st.composite
+def weekly_hours(draw):
+    """A week built from two day patterns, as real weeks are (cheaper to draw than seven)."""
+    patterns = [draw(day_intervals()), draw(day_intervals()), []]
+    return {weekday: patterns[draw(st.sampled_from([0, 0, 0, 1, 2]))] for weekday in range(7)}
+
+
+SPAN_MAX = [180, 180, 180, 48 * 60]  # minutes: mostly bookings, sometimes days off
+ODD_BITS = [dt.timedelta(0)] * 6 + [
+    dt.timedelta(seconds=30),
+    dt.timedelta(microseconds=1),
+    dt.timedelta(microseconds=999_999),
+]
 
 
 @st.composite
@@ -144,16 +156,15 @@ def spans(draw, origin: dt.datetime, max_count: int, days: int = 8):
     """Up to `max_count` spans starting from a day before `origin` to `days` days after it."""
     out = []
     for _ in range(draw(st.integers(0, max_count))):
+        unit = draw(st.sampled_from([1, 15, 15]))  # bookings sit on a quarter-hour grid
         start = origin + dt.timedelta(
-            minutes=draw(st.integers(-24 * 60, days * 24 * 60)),
-            seconds=draw(st.sampled_from([0, 0, 0, 30])),
-            microseconds=draw(st.sampled_from([0, 0, 0, 0, 1, 999_999])),
+            minutes=unit * draw(st.integers(-24 * 60 // unit, days * 24 * 60 // unit))
         )
-        length = dt.timedelta(
-            minutes=draw(st.one_of(*[st.integers(1, 3 * 60)] * 3, st.integers(1, 48 * 60))),
-            microseconds=draw(st.sampled_from([0, 0, 0, 1])),
-        )
-        out.append((start, start + length))
+        longest = draw(st.sampled_from(SPAN_MAX)) // unit
+        length = dt.timedelta(minutes=unit * draw(st.integers(1, longest)))
+        # Busy spans off the minute grid: seconds, microseconds, at either end.
+        start += draw(st.sampled_from(ODD_BITS))
+        out.append((start, start + length + draw(st.sampled_from(ODD_BITS))))
     return out
 
 
@@ -170,8 +181,9 @@ def scenarios(draw):
     start_date = anchor - dt.timedelta(days=draw(st.integers(0, 3)))
     end_date = start_date + dt.timedelta(days=draw(st.integers(0, 5)))
     origin = dt.datetime.combine(start_date, dt.time(), tz).astimezone(UTC)
+    unit = draw(st.sampled_from([1, 15, 15]))
     now = origin + dt.timedelta(
-        minutes=draw(st.integers(-3 * 24 * 60, 3 * 24 * 60)),
+        minutes=unit * draw(st.integers(-3 * 24 * 60 // unit, 3 * 24 * 60 // unit)),
         microseconds=draw(st.sampled_from([0, 0, 500_000])),
     )
     if draw(st.booleans()):
@@ -187,7 +199,7 @@ def scenarios(draw):
         resources.append(
             ResourceSchedule(
                 id=rid,
-                hours=draw(st.one_of(st.none(), weekly_hours)),
+                hours=draw(st.one_of(st.none(), weekly_hours())),
                 time_off=draw(spans(origin, 2)),
                 busy=draw(spans(origin, 12)),
             )
@@ -197,11 +209,13 @@ def scenarios(draw):
         duration=draw(st.integers(5, 240)),
         buffer_before=draw(st.integers(0, 30)),
         buffer_after=draw(st.integers(0, 30)),
-        resource_ids=frozenset(draw(st.sets(st.sampled_from([*ids, 99]), min_size=1))),
+        # Usually all perform the service; some may not; 99 is not in `resources` at all.
+        resource_ids=frozenset(ids) - draw(st.sets(st.sampled_from(ids), max_size=len(ids) - 1))
+        | draw(st.sampled_from([frozenset(), frozenset({99})])),
     )
     return {
         "rules": rules,
-        "business_hours": draw(weekly_hours),
+        "business_hours": draw(weekly_hours()),
         "business_time_off": draw(spans(origin, 3)),
         "resources": resources,
         "service": service,

@@ -1,0 +1,214 @@
+"""Benchmark: a month of slots for one service across 10 resources with 1,000 busy intervals.
+
+    .venv/bin/python bench/availability.py [--runs 50]
+
+Part 1 times the availability engine alone on pure data. Part 2 times `slot_list_available`
+against the development database (tenant schema `bench`, created or refreshed here) and shows
+that its query count does not depend on the number of busy intervals.
+
+Targets (SPEC §9): engine median < 5 ms, selector median < 20 ms.
+"""
+
+import argparse
+import datetime as dt
+import os
+import random
+import statistics
+import sys
+import time
+import zoneinfo
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from scheduling.availability import (
+    ResourceSchedule,
+    Rules,
+    ServiceSpec,
+    compute_availability,
+)
+
+TIMEZONE = "America/Sao_Paulo"
+MONTH_START = dt.date(2026, 6, 1)
+MONTH_END = dt.date(2026, 6, 30)
+RESOURCES = 10
+BUSY = 1_000
+SLOT_INTERVAL = 15
+DURATION = 45
+OPEN, CLOSE = dt.time(9), dt.time(18)
+WORKDAYS = range(6)  # Monday to Saturday
+TZ = zoneinfo.ZoneInfo(TIMEZONE)
+NOW = dt.datetime(2026, 5, 31, 12, 0, tzinfo=TZ)  # the day before the month: all of it bookable
+RULES = Rules(timezone=TIMEZONE, slot_interval=SLOT_INTERVAL, min_notice=60, max_advance_days=60)
+
+
+def busy_intervals(resource_ids: list[int], count: int, seed: int = 42) -> list[tuple]:
+    """`count` non-overlapping 45-minute bookings on the grid, in working hours, over the month."""
+    rng = random.Random(seed)
+    days = [
+        MONTH_START + dt.timedelta(days=i)
+        for i in range((MONTH_END - MONTH_START).days + 1)
+        if (MONTH_START + dt.timedelta(days=i)).weekday() in WORKDAYS
+    ]
+    positions = (CLOSE.hour - OPEN.hour) * 60 // SLOT_INTERVAL - DURATION // SLOT_INTERVAL + 1
+    taken: dict[tuple[int, dt.date], list[tuple[dt.datetime, dt.datetime]]] = {}
+    out = []
+    while len(out) < count:
+        rid, day = rng.choice(resource_ids), rng.choice(days)
+        start = dt.datetime.combine(day, OPEN, TZ) + dt.timedelta(
+            minutes=SLOT_INTERVAL * rng.randrange(positions)
+        )
+        end = start + dt.timedelta(minutes=DURATION)
+        booked = taken.setdefault((rid, day), [])
+        if any(s < end and start < e for s, e in booked):
+            continue
+        booked.append((start, end))
+        out.append((rid, start.astimezone(dt.UTC), end.astimezone(dt.UTC)))
+    return out
+
+
+def timed(fn, runs: int) -> tuple[list[float], object]:
+    fn()  # warm-up
+    samples = []
+    result = None
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        result = fn()
+        samples.append((time.perf_counter() - t0) * 1000)
+    return samples, result
+
+
+def stats(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return statistics.median(ordered), p95
+
+
+def slot_count(availability) -> int:
+    return sum(len(starts) for starts in availability.slots.values())
+
+
+def engine_only(runs: int) -> tuple:
+    ids = list(range(1, RESOURCES + 1))
+    business_hours = {weekday: [(OPEN, CLOSE)] for weekday in WORKDAYS}
+    by_resource: dict[int, list] = {rid: [] for rid in ids}
+    for rid, start, end in busy_intervals(ids, BUSY):
+        by_resource[rid].append((start, end))
+    resources = [ResourceSchedule(id=rid, busy=sorted(by_resource[rid])) for rid in ids]
+    service = ServiceSpec(duration=DURATION, resource_ids=frozenset(ids))
+
+    def run():
+        return compute_availability(
+            rules=RULES,
+            business_hours=business_hours,
+            business_time_off=(),
+            resources=resources,
+            service=service,
+            start_date=MONTH_START,
+            end_date=MONTH_END,
+            now=NOW,
+        )
+
+    samples, result = timed(run, runs)
+    return (*stats(samples), slot_count(result), "-")
+
+
+def bench_tenant():
+    """The `bench` business: 10 resources performing one service, open 09-18 Mon-Sat."""
+    from django.conf import settings
+    from django.core.management import call_command
+    from django_tenants.utils import schema_context
+
+    from scheduling.models import BusinessSettings, Resource, Service, TimeOff, WeeklyHours
+    from tenants.models import Domain, Tenant
+
+    tenant = Tenant.objects.filter(schema_name="bench").first()
+    if tenant is None:
+        tenant = Tenant(schema_name="bench", name="Benchmark", timezone=TIMEZONE)
+        tenant.save(verbosity=0)  # creates and migrates the schema
+    else:
+        call_command("migrate_schemas", schema_name="bench", interactive=False, verbosity=0)
+    Domain.objects.get_or_create(
+        domain=f"bench.{settings.BASE_DOMAIN}", defaults={"tenant": tenant, "is_primary": True}
+    )
+    with schema_context("bench"):
+        business = BusinessSettings.load()
+        business.timezone = TIMEZONE
+        business.slot_interval = SLOT_INTERVAL
+        business.min_notice_minutes = RULES.min_notice
+        business.max_advance_days = RULES.max_advance_days
+        business.save()
+        resources = [
+            Resource.objects.update_or_create(
+                name=f"Bench resource {i:02d}", defaults={"is_active": True, "order": i}
+            )[0]
+            for i in range(1, RESOURCES + 1)
+        ]
+        service, _ = Service.objects.update_or_create(
+            name="Bench service",
+            defaults={"duration_minutes": DURATION, "is_active": True, "is_public": True},
+        )
+        service.resources.set(resources)
+        WeeklyHours.objects.all().delete()
+        WeeklyHours.objects.bulk_create(
+            WeeklyHours(weekday=weekday, start=OPEN, end=CLOSE) for weekday in WORKDAYS
+        )
+        TimeOff.objects.all().delete()
+    return tenant, service, [r.pk for r in resources]
+
+
+def through_selector(runs: int) -> list[tuple]:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django_tenants.utils import schema_context
+
+    from scheduling.selectors import slot_list_available
+
+    _, service, ids = bench_tenant()
+    rows = []
+    with schema_context("bench"):
+        for count in (10, BUSY):
+            busy = busy_intervals(ids, count)
+
+            def run(busy=busy):
+                return slot_list_available(
+                    service=service,
+                    start_date=MONTH_START,
+                    end_date=MONTH_END,
+                    busy=busy,
+                    now=NOW,
+                )
+
+            samples, result = timed(run, runs)
+            with CaptureQueriesContext(connection) as queries:
+                run()
+            rows.append((count, *stats(samples), slot_count(result), len(queries)))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=50)
+    args = parser.parse_args()
+
+    print(
+        f"Month {MONTH_START}..{MONTH_END} in {TIMEZONE}: {RESOURCES} resources, "
+        f"09-18 Mon-Sat, {DURATION}-min service on a {SLOT_INTERVAL}-min grid, {args.runs} runs"
+    )
+    header = f"{'':<30}{'busy':>6}{'median ms':>11}{'p95 ms':>9}{'slots':>8}{'queries':>9}"
+    print(header)
+    print("-" * len(header))
+    median, p95, slots, queries = engine_only(args.runs)
+    print(f"{'engine alone':<30}{BUSY:>6}{median:>11.2f}{p95:>9.2f}{slots:>8}{queries:>9}")
+    for count, median, p95, slots, queries in through_selector(args.runs):
+        label = "selector + database"
+        print(f"{label:<30}{count:>6}{median:>11.2f}{p95:>9.2f}{slots:>8}{queries:>9}")
+    print("Targets: engine median < 5 ms; selector median < 20 ms; same query count for any busy.")
+
+
+if __name__ == "__main__":
+    main()

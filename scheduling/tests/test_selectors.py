@@ -1,0 +1,144 @@
+"""`slot_list_available`: the database side of availability (tenant alpha's schema)."""
+
+import datetime as dt
+
+import pytest
+
+from scheduling.models import BusinessSettings, Resource, Service, TimeOff, WeeklyHours
+from scheduling.selectors import slot_list_available
+
+MON = dt.date(2026, 6, 1)
+TUE = dt.date(2026, 6, 2)
+NOW = dt.datetime(2026, 5, 31, 15, tzinfo=dt.UTC)  # Sunday 12:00 in São Paulo
+
+
+def sp(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    """A São Paulo wall time (UTC-3 all year) as a UTC instant."""
+    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=dt.UTC) + dt.timedelta(
+        hours=3
+    )
+
+
+@pytest.fixture
+def business(alpha):
+    WeeklyHours.objects.all().delete()
+    TimeOff.objects.all().delete()
+    business = BusinessSettings.load()
+    business.timezone = "America/Sao_Paulo"
+    business.slot_interval = 30
+    business.min_notice_minutes = 60
+    business.max_advance_days = 30
+    business.save()
+    for weekday in range(6):  # Monday to Saturday, lunch 12-13
+        WeeklyHours.objects.create(weekday=weekday, start=dt.time(9), end=dt.time(12))
+        WeeklyHours.objects.create(weekday=weekday, start=dt.time(13), end=dt.time(15))
+    return business
+
+
+@pytest.fixture
+def service(business):
+    return Service.objects.create(name="Haircut", duration_minutes=60)
+
+
+def resource(name: str, service: Service | None = None, **fields) -> Resource:
+    obj = Resource.objects.create(name=name, **fields)
+    if service is not None:
+        service.resources.add(obj)
+    return obj
+
+
+def test_slots_for_a_small_setup(service):
+    ana = resource("Ana", service)  # business hours
+    bia = resource("Bia", service)  # own hours: Monday afternoon only
+    WeeklyHours.objects.create(resource=bia, weekday=0, start=dt.time(14), end=dt.time(16))
+    TimeOff.objects.create(resource=ana, start=sp(MON, 10), end=sp(MON, 11), reason="Dentist")
+    # The whole business closes on Tuesday afternoon.
+    TimeOff.objects.create(start=sp(TUE, 12), end=sp(TUE, 23), reason="Training")
+
+    result = slot_list_available(
+        service=service,
+        start_date=MON,
+        end_date=TUE,
+        busy=[(bia.pk, sp(MON, 14), sp(MON, 15))],
+        now=NOW,
+    )
+
+    assert result.slots == {
+        (MON, ana.pk): [sp(MON, 9), sp(MON, 11), sp(MON, 13), sp(MON, 13, 30), sp(MON, 14)],
+        (MON, bia.pk): [sp(MON, 15)],
+        (TUE, ana.pk): [sp(TUE, 9), sp(TUE, 9, 30), sp(TUE, 10), sp(TUE, 10, 30), sp(TUE, 11)],
+    }
+    assert result.days() == [MON, TUE]
+
+
+def test_minimum_notice_and_settings_passed_in(business, service):
+    ana = resource("Ana", service)
+    result = slot_list_available(
+        service=service,
+        start_date=MON,
+        end_date=MON,
+        now=sp(MON, 9, 10),  # notice 60 min: 10:10 at the earliest
+        business=business,
+    )
+    assert result.slots == {
+        (MON, ana.pk): [sp(MON, 10, 30), sp(MON, 11), sp(MON, 13), sp(MON, 13, 30), sp(MON, 14)]
+    }
+
+
+def test_resource_not_linked_to_the_service_gets_no_slots(service):
+    ana = resource("Ana", service)
+    other = resource("Other")  # performs other services only
+    result = slot_list_available(service=service, start_date=MON, end_date=MON, now=NOW)
+    assert {rid for _, rid in result.slots} == {ana.pk}
+    only_other = slot_list_available(
+        service=service, start_date=MON, end_date=MON, resource_ids=[other.pk], now=NOW
+    )
+    assert only_other.slots == {}
+
+
+def test_inactive_resource_gets_no_slots(service):
+    ana = resource("Ana", service)
+    resource("Away", service, is_active=False)
+    result = slot_list_available(service=service, start_date=MON, end_date=MON, now=NOW)
+    assert {rid for _, rid in result.slots} == {ana.pk}
+
+
+def test_resource_ids_narrow_the_choice(service):
+    resource("Ana", service)
+    bia = resource("Bia", service)
+    result = slot_list_available(
+        service=service, start_date=MON, end_date=MON, resource_ids=[bia.pk], now=NOW
+    )
+    assert {rid for _, rid in result.slots} == {bia.pk}
+
+
+def busy_intervals(resources: list[Resource], count: int) -> list[tuple]:
+    """`count` 30-minute busy spans spread over the resources and the month's mornings."""
+    out = []
+    for i in range(count):
+        day = MON + dt.timedelta(days=i % 30)
+        start = sp(day, 9) + dt.timedelta(minutes=30 * (i // 30 % 6))
+        out.append((resources[i % len(resources)].pk, start, start + dt.timedelta(minutes=30)))
+    return out
+
+
+@pytest.mark.parametrize(("resources", "busy"), [(1, 1), (8, 500)])
+def test_query_count_does_not_depend_on_resources_or_busy_intervals(
+    service, django_assert_num_queries, resources, busy
+):
+    team = [resource(f"R{i}", service) for i in range(resources)]
+    TimeOff.objects.create(resource=team[0], start=sp(MON, 9), end=sp(MON, 10))
+    WeeklyHours.objects.create(resource=team[-1], weekday=0, start=dt.time(8), end=dt.time(18))
+    intervals = busy_intervals(team, busy)
+    end = MON + dt.timedelta(days=29)
+
+    with django_assert_num_queries(4):  # settings, resources, weekly hours, time off
+        result = slot_list_available(
+            service=service, start_date=MON, end_date=end, busy=intervals, now=NOW
+        )
+
+    assert {rid for _, rid in result.slots} == {r.pk for r in team}
+    for rid, start, finish in intervals:
+        for (_, slot_rid), starts in result.slots.items():
+            if slot_rid == rid:
+                assert not any(s < finish and start < s + dt.timedelta(minutes=60) for s in starts)

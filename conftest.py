@@ -6,6 +6,7 @@ from django.db import connection
 from django.test import Client
 from django_tenants.utils import get_public_schema_name, schema_context
 
+from tenants.middleware import tenant_cache_clear
 from tenants.models import Domain, Plan, Tenant
 
 PLATFORM_HOST = "localhost"
@@ -48,8 +49,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def _reset_between_tests():
-    # Rate limits live in the (test-only) Redis cache: every test starts with none used.
+    # Rate limits live in the (test-only) Redis cache: every test starts with none used; and
+    # no tenant looked up by a rolled-back test is remembered by the middleware.
     cache.clear()
+    tenant_cache_clear()
     connection.set_schema_to_public()
     yield
     connection.set_schema_to_public()

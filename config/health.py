@@ -25,7 +25,8 @@ def _check_worker() -> None:
 
     with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
         conn.ensure_connection(max_retries=1, timeout=1)
-        replies = app.control.ping(timeout=settings.HEALTH_WORKER_TIMEOUT, connection=conn)
+        # limit=1: answer as soon as one worker replies instead of waiting out the timeout.
+        replies = app.control.ping(timeout=settings.HEALTH_WORKER_TIMEOUT, connection=conn, limit=1)
     if not replies:
         raise RuntimeError("no worker answered")
 

@@ -1,5 +1,7 @@
 """Chooses the tenant from the request's host: the one place where the schema is set."""
 
+import time
+
 from django.conf import settings
 from django.db import connection
 from django.shortcuts import render
@@ -18,15 +20,31 @@ def platform_tenant() -> Tenant:
     return tenant or Tenant(schema_name=get_public_schema_name(), name="Agendo")
 
 
+# hostname → (tenant, expiry): spares every request the domain query. A change to a tenant or
+# domain clears it in this process (signals below); other processes see it within the TTL.
+_cache: dict[str, tuple[Tenant, float]] = {}
+
+
+def tenant_cache_clear(**kwargs) -> None:
+    _cache.clear()
+
+
 class TenantMiddleware(TenantMainMiddleware):
     def get_tenant(self, domain_model, hostname):
+        cached = _cache.get(hostname)
+        if cached is not None and cached[1] > time.monotonic():
+            return cached[0]
         try:
-            return super().get_tenant(domain_model, hostname)
+            tenant = super().get_tenant(domain_model, hostname)
         except Domain.DoesNotExist:
             # The platform host answers even on a database that only has migrations.
-            if hostname == settings.BASE_DOMAIN:
-                return platform_tenant()
-            raise
+            if hostname != settings.BASE_DOMAIN:
+                raise
+            tenant = platform_tenant()
+        ttl = settings.TENANT_LOOKUP_CACHE_SECONDS
+        if ttl:
+            _cache[hostname] = (tenant, time.monotonic() + ttl)
+        return tenant
 
     def no_tenant_found(self, request, hostname):
         self.setup_url_routing(request, force_public=True)

@@ -59,6 +59,8 @@ PUBLIC_SCHEMA_NAME = "public"
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 ROOT_URLCONF = "config.urls_tenants"
 PUBLIC_SCHEMA_URLCONF = "config.urls_public"
+# Seconds a web process trusts its host → tenant lookup (changes in the same process apply at once).
+TENANT_LOOKUP_CACHE_SECONDS = env.int("TENANT_LOOKUP_CACHE_SECONDS", default=10)
 
 MIDDLEWARE = [
     "tenants.middleware.TenantMiddleware",

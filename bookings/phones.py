@@ -10,15 +10,17 @@ def phone_normalize(raw: str, *, region: str) -> str:
     text = (raw or "").strip()
     if not text:
         raise booking_error("invalid_phone", "Please enter a phone number.", "phone")
-    if text.startswith("00"):
-        text = "+" + text[2:]
-    try:
-        number = phonenumbers.parse(text, region.upper())
-    except phonenumbers.NumberParseException as exc:
-        raise booking_error("invalid_phone", field="phone") from exc
-    if not phonenumbers.is_valid_number(number):
-        raise booking_error("invalid_phone", field="phone")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    # "00" dials abroad; in Brazil "00" + carrier + country code does too, which phonenumbers
+    # reads from the raw text. Try the "+" reading first, then the raw one.
+    candidates = ["+" + text[2:], text] if text.startswith("00") else [text]
+    for candidate in candidates:
+        try:
+            number = phonenumbers.parse(candidate, region.upper())
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    raise booking_error("invalid_phone", field="phone")
 
 
 def phone_display(e164: str) -> str:

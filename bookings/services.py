@@ -121,8 +121,8 @@ def _occupied(service: Service, start: dt.datetime) -> tuple[dt.datetime, DateTi
 def _snapshot(booking: Booking) -> dict:
     return {
         "status": booking.status,
-        "start": booking.start.isoformat(),
-        "end": booking.end.isoformat(),
+        "start": booking.start.astimezone(dt.UTC).isoformat(),
+        "end": booking.end.astimezone(dt.UTC).isoformat(),
         "resource": booking.resource_id,
         "service": booking.service_id,
     }

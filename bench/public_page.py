@@ -37,8 +37,8 @@ def run_wrk(path: str, host: str, seconds: int, connections: int) -> tuple[float
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p50 = re.search(r"50%\s+(\S+)", out).group(1)
-    p99 = re.search(r"99%\s+(\S+)", out).group(1)
+    p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1)
+    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if non2xx:
         raise SystemExit(f"{non2xx.group(1)} error responses for {path}:\n{out}")
@@ -77,10 +77,15 @@ def main() -> None:
         run_wrk("/", host, 2, args.connections)  # warm up connections and caches
         print(f"gunicorn {args.workers} workers, wrk {args.connections} connections, "
               f"{args.seconds}s each, host {host}")  # fmt: skip
-        print(f"{'page':<28}{'req/s':>10}{'p50':>10}{'p99':>10}")
-        for label, path in (("services (/)", "/"), ("who (/book/1/)", "/book/1/")):
+        print(f"{'page':<30}{'req/s':>10}{'p50':>10}{'p99':>10}")
+        pages = (
+            ("services (/)", "/"),
+            ("who (/book/1/)", "/book/1/"),
+            ("day and slots (/book/1/any/)", "/book/1/any/"),
+        )
+        for label, path in pages:
             rps, p50, p99 = run_wrk(path, host, args.seconds, args.connections)
-            print(f"{label:<28}{rps:>10.1f}{p50:>10}{p99:>10}")
+            print(f"{label:<30}{rps:>10.1f}{p50:>10}{p99:>10}")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=10)

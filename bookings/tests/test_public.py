@@ -304,3 +304,22 @@ def test_inactive_business_shows_closed_page(shop, tenant_alpha, alpha_client):
     tenant_alpha.save()
     response = alpha_client.get(f"/book/{shop['cut'].pk}/any/")
     assert response.status_code == 503
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_every_step_answers_full_and_htmx_requests(shop, alpha_client, htmx):
+    headers = HTMX if htmx else {}
+    start = _start(_day(), 10)
+    booking = _book(shop, _start(_day(2), 10))
+    steps = [
+        ("/", "Choose a"),
+        (f"/book/{shop['cut'].pk}/", "Who would you like?"),
+        (f"/book/{shop['cut'].pk}/any/", "slot-link"),
+        (f"/book/{shop['cut'].pk}/any/details/?start={start.isoformat()}", "Your details"),
+        (f"/booked/{booking.manage_token}/", booking.reference),
+        (f"/manage/{booking.manage_token}/", "Move my booking"),
+    ]
+    for url, text in steps:
+        response = alpha_client.get(url.replace("+", "%2B"), **headers)
+        assert response.status_code == 200, url
+        assert text in response.content.decode(), url

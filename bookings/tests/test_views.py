@@ -341,3 +341,13 @@ def test_clients_list_detail_edit_and_interactions(shop, owner_client):
     owner_client.post(f"/app/clients/{ana.pk}/deactivate/")
     ana.refresh_from_db()
     assert not ana.is_active
+
+
+def test_time_clicked_in_the_calendar_is_preselected_when_free(shop, owner_client):
+    day = _day()
+    _book(shop, _at(day, 10), resource=shop["a"], n=5)
+    base = f"/app/bookings/slots/?service={shop['cut'].pk}&resource={shop['a'].pk}&date={day}"
+    free = owner_client.get(base + "&wanted_time=11:00").content.decode()
+    assert f'value="{_at(day, 11).astimezone(dt.UTC).isoformat()}" checked' in free
+    taken = owner_client.get(base + "&wanted_time=10:00").content.decode()
+    assert "checked" not in taken

@@ -65,8 +65,21 @@ def slot_picker(request):
         day=day,
         exclude_booking_id=int(exclude) if exclude and exclude.isdigit() else None,
     )
-    context = {"starts": starts, "service": service, "day": day, "selected": None}
+    context = {
+        "starts": starts,
+        "service": service,
+        "day": day,
+        "selected": _wanted(starts, request.GET.get("wanted_time")),
+    }
     return render(request, "bookings/_slot_picker.html", context)
+
+
+def _wanted(starts, wanted_time: str | None) -> str | None:
+    """The start at the local time clicked in the calendar, when it is free."""
+    for start in starts:
+        if wanted_time and timezone.localtime(start).strftime("%H:%M") == wanted_time:
+            return start.isoformat()
+    return None
 
 
 @role_required()
@@ -110,13 +123,13 @@ def booking_new(request):
     ).first()
     resource = resources.filter(pk=bound.get("resource") or 0).first() or initial.get("resource")
     day = _local_day(bound.get("date")) if bound else initial["date"]
+    starts = _slot_choices(request, service=service, resource=resource, day=day)
     context = {
         "form": form,
-        "services": Service.objects.filter(is_active=True),
-        "starts": _slot_choices(request, service=service, resource=resource, day=day),
+        "starts": starts,
         "service": service,
-        "selected": bound.get("start"),
-        "wanted_time": request.GET.get("time"),
+        "selected": bound.get("start") or _wanted(starts, request.GET.get("time")),
+        "wanted_time": bound.get("wanted_time") or request.GET.get("time") or "",
         "chosen_client": visible_clients(request.user)
         .filter(pk=bound.get("client") or request.GET.get("client") or 0, is_active=True)
         .first(),

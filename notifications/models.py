@@ -1,1 +1,139 @@
-"""Notifications outbox and channels (F5)."""
+"""The outbox of one business (tenant schema): messages to send, their templates and channels.
+
+The truth about what must be sent lives here, in PostgreSQL (TRAPS #13): tasks only carry ids.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from bookings.models import Booking, Client
+
+
+class Channel(models.TextChoices):
+    WHATSAPP = "whatsapp", "WhatsApp"
+    EMAIL = "email", "E-mail"
+
+
+class Kind(models.TextChoices):
+    CONFIRMATION = "confirmation", "Confirmation"
+    APPROVAL_REQUEST = "approval_request", "Request received"
+    REMINDER = "reminder", "Reminder"
+    CANCELLATION = "cancellation", "Cancellation"
+    RESCHEDULE = "reschedule", "Reschedule notice"
+    FOLLOW_UP = "follow_up", "Follow-up"
+    STAFF_ALERT = "staff_alert", "Staff alert"
+
+
+class ChannelSettings(models.Model):
+    """The business's one row: which channels send, and the WhatsApp Cloud API account."""
+
+    whatsapp_enabled = models.BooleanField(default=True)
+    whatsapp_phone_number_id = models.CharField(
+        max_length=40, blank=True, help_text="Empty: the platform's own WhatsApp number."
+    )
+    # Never shown back once saved (the settings form is write-only for it).
+    whatsapp_access_token = models.CharField(max_length=512, blank=True)
+    whatsapp_template_name = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Approved template used outside the 24-hour window (WhatsApp error 131047).",
+    )
+    email_enabled = models.BooleanField(default=True)
+    email_from = models.EmailField(blank=True, help_text="Empty: the platform's sender.")
+    follow_up_hours = models.PositiveIntegerField(
+        default=24, help_text="Hours after a completed booking to send a follow-up; 0: none."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "channel settings"
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="channel_settings_singleton")]
+
+    def __str__(self) -> str:
+        return "Channel settings"
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls) -> "ChannelSettings":
+        return cls.objects.get_or_create(pk=1)[0]
+
+
+class MessageTemplate(models.Model):
+    """The business's own wording of one kind of message on one channel (defaults otherwise)."""
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    language = models.CharField(max_length=5, default="pt-br")
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "channel", "language"], name="template_one_per_kind_channel_lang"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.get_channel_display()} · {self.language}"
+
+
+class Message(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        DELIVERED = "delivered", "Delivered"
+        READ = "read", "Read"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    booking = models.ForeignKey(
+        Booking, null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
+    )
+    client = models.ForeignKey(
+        Client, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    staff_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # Minutes before the start for reminders; 0 for everything else. Part of the unique key.
+    offset_minutes = models.PositiveIntegerField(default=0)
+    recipient = models.CharField(max_length=254)
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField()
+    send_after = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    provider_id = models.CharField(max_length=128, blank=True)
+    last_error = models.TextField(blank=True)
+    sending_since = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-send_after", "-id"]
+        constraints = [
+            # One message per booking, kind, channel and offset: planning twice changes nothing.
+            models.UniqueConstraint(
+                fields=["booking", "kind", "channel", "offset_minutes"],
+                name="message_once_per_booking_kind_channel_offset",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "send_after"]),
+            models.Index(fields=["provider_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.recipient} ({self.status})"

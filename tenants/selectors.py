@@ -14,6 +14,20 @@ def tenant_primary_domain(tenant: Tenant) -> str:
     return domain.domain
 
 
+def domain_for_schema(schema_name: str) -> str:
+    """The primary domain of the business whose schema this is (`<slug>.BASE_DOMAIN` if none)."""
+    from django.conf import settings
+
+    from tenants.models import Domain
+
+    domain = (
+        Domain.objects.filter(tenant__schema_name=schema_name, is_primary=True)
+        .values_list("domain", flat=True)
+        .first()
+    )
+    return domain or f"{schema_name}.{settings.BASE_DOMAIN}"
+
+
 def tenant_base_url(*, request, domain: str) -> str:
     """`scheme://domain[:port]`, with the port the visitor used (e.g. :8000 in development)."""
     _, _, port = request.get_host().partition(":")

@@ -166,6 +166,10 @@ SESSION_COOKIE_DOMAIN = None
 CSRF_COOKIE_DOMAIN = None
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 
+# How links in messages (sent outside any request) reach a business's host.
+PUBLIC_SCHEME = env("PUBLIC_SCHEME", default="http")
+PUBLIC_PORT = env("PUBLIC_PORT", default=env("WEB_PORT", default="8000"))
+
 # Links that log a new owner in on their business's host, right after sign-up.
 LOGIN_LINK_MAX_AGE = env.int("LOGIN_LINK_MAX_AGE", default=120)
 # Team invitations: the single-use link is valid for this many seconds.

@@ -1,0 +1,93 @@
+"""Default wording of every message, in English and Brazilian Portuguese. Placeholders:
+{client_name} {service} {resource} {date} {time} {business} {manage_url}."""
+
+from notifications.models import Kind
+
+PLACEHOLDERS = ("client_name", "service", "resource", "date", "time", "business", "manage_url")
+
+# kind → language → (e-mail subject, body). WhatsApp uses the body alone.
+DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
+    Kind.CONFIRMATION: {
+        "en": (
+            "Booked: {service} on {date} at {time}",
+            "Hi {client_name}! Your {service} with {resource} at {business} is booked for "
+            "{date} at {time}. To change or cancel: {manage_url}",
+        ),
+        "pt-br": (
+            "Agendado: {service} em {date} às {time}",
+            "Olá, {client_name}! Seu horário de {service} com {resource} na {business} está "
+            "marcado para {date} às {time}. Para alterar ou cancelar: {manage_url}",
+        ),
+    },
+    Kind.APPROVAL_REQUEST: {
+        "en": (
+            "Request received: {service} on {date} at {time}",
+            "Hi {client_name}! {business} received your request for {service} on {date} at "
+            "{time} and will confirm it shortly. Details: {manage_url}",
+        ),
+        "pt-br": (
+            "Pedido recebido: {service} em {date} às {time}",
+            "Olá, {client_name}! A {business} recebeu seu pedido de {service} para {date} às "
+            "{time} e vai confirmar em breve. Detalhes: {manage_url}",
+        ),
+    },
+    Kind.REMINDER: {
+        "en": (
+            "Reminder: {service} on {date} at {time}",
+            "Hi {client_name}, a reminder of your {service} with {resource} at {business} on "
+            "{date} at {time}. Reply 1 to confirm or 2 to cancel. Manage: {manage_url}",
+        ),
+        "pt-br": (
+            "Lembrete: {service} em {date} às {time}",
+            "Olá, {client_name}! Lembrete do seu horário de {service} com {resource} na "
+            "{business} em {date} às {time}. Responda 1 para confirmar ou 2 para cancelar. "
+            "Gerenciar: {manage_url}",
+        ),
+    },
+    Kind.CANCELLATION: {
+        "en": (
+            "Cancelled: {service} on {date} at {time}",
+            "Hi {client_name}, your {service} at {business} on {date} at {time} is cancelled. "
+            "Book again any time.",
+        ),
+        "pt-br": (
+            "Cancelado: {service} em {date} às {time}",
+            "Olá, {client_name}. Seu horário de {service} na {business} em {date} às {time} foi "
+            "cancelado. Agende de novo quando quiser.",
+        ),
+    },
+    Kind.RESCHEDULE: {
+        "en": (
+            "Moved: {service} now on {date} at {time}",
+            "Hi {client_name}, your {service} with {resource} at {business} is now on {date} at "
+            "{time}. Manage: {manage_url}",
+        ),
+        "pt-br": (
+            "Alterado: {service} agora em {date} às {time}",
+            "Olá, {client_name}! Seu horário de {service} com {resource} na {business} mudou "
+            "para {date} às {time}. Gerenciar: {manage_url}",
+        ),
+    },
+    Kind.FOLLOW_UP: {
+        "en": (
+            "Thank you for visiting {business}",
+            "Thank you for coming, {client_name}! We hope you enjoyed your {service}. "
+            "See you soon at {business}.",
+        ),
+        "pt-br": (
+            "Obrigado pela visita à {business}",
+            "Obrigado pela visita, {client_name}! Esperamos que tenha gostado do seu {service}. "
+            "Até a próxima na {business}.",
+        ),
+    },
+    Kind.STAFF_ALERT: {
+        "en": (
+            "{service} with {client_name} on {date} at {time}",
+            "Booking update at {business}: {service} with {client_name} on {date} at {time}.",
+        ),
+        "pt-br": (
+            "{service} com {client_name} em {date} às {time}",
+            "Atualização de agenda na {business}: {service} com {client_name} em {date} às {time}.",
+        ),
+    },
+}

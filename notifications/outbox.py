@@ -1,0 +1,157 @@
+"""The outbox: which messages a booking change implies, written in the change's transaction.
+
+`bookings` knows nothing of this module; it reacts to each new BookingEvent (apps.ready()).
+"""
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from bookings.models import Booking, BookingEvent
+from notifications.models import Channel, ChannelSettings, Kind, Message
+from notifications.rendering import placeholders, render
+from scheduling.models import BusinessSettings
+
+Status = Message.Status
+PENDING_STATUSES = (Status.QUEUED, Status.SENDING)
+
+
+def client_channel(booking: Booking, channels: ChannelSettings) -> tuple[str, str] | None:
+    """WhatsApp when the client agreed and has a phone, else e-mail; None when neither works."""
+    client = booking.client
+    if channels.whatsapp_enabled and client.whatsapp_consent and client.phone:
+        return Channel.WHATSAPP, client.phone
+    if channels.email_enabled and client.email:
+        return Channel.EMAIL, client.email
+    return None
+
+
+def _queue(
+    booking: Booking,
+    kind: str,
+    *,
+    send_after: dt.datetime,
+    business: BusinessSettings,
+    channels: ChannelSettings,
+    offset: int = 0,
+) -> Message | None:
+    """Write (or re-arm) the message of this booking, kind and offset on the client's channel."""
+    target = client_channel(booking, channels)
+    if target is None:
+        return None
+    channel, recipient = target
+    subject, body = render(
+        kind=kind,
+        channel=channel,
+        language=business.language,
+        values=placeholders(booking, business),
+    )
+    message, _ = Message.objects.update_or_create(
+        booking=booking,
+        kind=kind,
+        channel=channel,
+        offset_minutes=offset,
+        defaults={
+            "client": booking.client,
+            "recipient": recipient,
+            "subject": subject,
+            "body": body,
+            "send_after": send_after,
+            "status": Status.QUEUED,
+            "attempts": 0,
+            "last_error": "",
+            "provider_id": "",
+            "sending_since": None,
+        },
+    )
+    return message
+
+
+def _staff_alert(booking: Booking, business: BusinessSettings, channels: ChannelSettings, now):
+    user = booking.resource.user
+    if user is None or not user.is_active or not channels.email_enabled:
+        return
+    subject, body = render(
+        kind=Kind.STAFF_ALERT,
+        channel=Channel.EMAIL,
+        language=business.language,
+        values=placeholders(booking, business),
+    )
+    # Not part of the unique key's promise: each change alerts once, so it has no booking key.
+    Message.objects.create(
+        client=None,
+        staff_user=user,
+        channel=Channel.EMAIL,
+        kind=Kind.STAFF_ALERT,
+        recipient=user.email,
+        subject=subject,
+        body=body,
+        send_after=now,
+    )
+
+
+def _plan_reminders(booking, business, channels, now) -> None:
+    offsets = set(business.reminder_offsets or [])
+    for offset in offsets:
+        due = booking.start - dt.timedelta(minutes=offset)
+        if due > now:
+            _queue(
+                booking,
+                Kind.REMINDER,
+                send_after=due,
+                business=business,
+                channels=channels,
+                offset=offset,
+            )
+    # Reminders at offsets no longer configured, or already past for the new time, do not go.
+    stale = Message.objects.filter(booking=booking, kind=Kind.REMINDER, status__in=PENDING_STATUSES)
+    for message in stale:
+        due = booking.start - dt.timedelta(minutes=message.offset_minutes)
+        if message.offset_minutes not in offsets or due <= now:
+            message.status = Status.CANCELLED
+            message.save(update_fields=["status", "updated_at"])
+
+
+def _cancel_pending(booking: Booking, kinds) -> None:
+    Message.objects.filter(booking=booking, kind__in=kinds, status=Status.QUEUED).update(
+        status=Status.CANCELLED, updated_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def plan_for_event(event: BookingEvent, *, now: dt.datetime | None = None) -> None:
+    now = now or timezone.now()
+    booking = Booking.objects.select_related("client", "service", "resource__user").get(
+        pk=event.booking_id
+    )
+    business = BusinessSettings.load()
+    channels = ChannelSettings.load()
+    common = {"business": business, "channels": channels}
+    Type = BookingEvent.Type
+
+    if event.type == Type.CREATED:
+        if booking.status == Booking.Status.PENDING:
+            _queue(booking, Kind.APPROVAL_REQUEST, send_after=now, **common)
+        else:
+            _queue(booking, Kind.CONFIRMATION, send_after=now, **common)
+            _plan_reminders(booking, business, channels, now)
+        _staff_alert(booking, business, channels, now)
+    elif event.type == Type.CONFIRMED:
+        _queue(booking, Kind.CONFIRMATION, send_after=now, **common)
+        _plan_reminders(booking, business, channels, now)
+    elif event.type == Type.RESCHEDULED:
+        _queue(booking, Kind.RESCHEDULE, send_after=now, **common)
+        if booking.status == Booking.Status.CONFIRMED:
+            _plan_reminders(booking, business, channels, now)
+        _staff_alert(booking, business, channels, now)
+    elif event.type == Type.CANCELLED:
+        _cancel_pending(booking, [Kind.REMINDER, Kind.CONFIRMATION, Kind.APPROVAL_REQUEST])
+        _queue(booking, Kind.CANCELLATION, send_after=now, **common)
+        _staff_alert(booking, business, channels, now)
+    elif event.type in (Type.EXPIRED, Type.NO_SHOW):
+        _cancel_pending(booking, [Kind.REMINDER])
+    elif event.type == Type.COMPLETED and channels.follow_up_hours:
+        _cancel_pending(booking, [Kind.REMINDER])
+        follow_up = booking.end + dt.timedelta(hours=channels.follow_up_hours)
+        _queue(booking, Kind.FOLLOW_UP, send_after=follow_up, **common)

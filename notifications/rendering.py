@@ -1,0 +1,64 @@
+"""Turn a template and a booking into a message's subject and body."""
+
+import re
+import string
+import zoneinfo
+
+from django.conf import settings
+from django.db import connection
+from django.urls import reverse
+
+from bookings.models import Booking
+from notifications.defaults import DEFAULTS, PLACEHOLDERS
+from notifications.models import MessageTemplate
+from scheduling.models import BusinessSettings
+from tenants.selectors import domain_for_schema
+
+DATE_FORMATS = {"pt-br": "%d/%m/%Y", "en": "%a %d %b %Y"}
+
+
+def unknown_placeholders(text: str) -> list[str]:
+    """Names in {braces} that no message can fill (the template editor refuses them)."""
+    names = {name for _, name, _, _ in string.Formatter().parse(text) if name}
+    return sorted(names - set(PLACEHOLDERS))
+
+
+def tenant_base_url() -> str:
+    """The business's own address, for links in messages sent outside any request."""
+    domain = domain_for_schema(connection.schema_name)
+    port = f":{settings.PUBLIC_PORT}" if settings.PUBLIC_PORT else ""
+    return f"{settings.PUBLIC_SCHEME}://{domain}{port}"
+
+
+def placeholders(booking: Booking, business: BusinessSettings) -> dict[str, str]:
+    local = booking.start.astimezone(zoneinfo.ZoneInfo(business.timezone))
+    language = business.language if business.language in DATE_FORMATS else "en"
+    path = reverse("bookings:manage", args=[booking.manage_token], urlconf="config.urls_tenants")
+    return {
+        "client_name": booking.client.name.split()[0] if booking.client.name else "",
+        "service": booking.service.name,
+        "resource": booking.resource.name,
+        "date": local.strftime(DATE_FORMATS[language]),
+        "time": local.strftime("%H:%M"),
+        "business": business.display_name or connection.schema_name,
+        "manage_url": tenant_base_url() + path,
+    }
+
+
+def render(*, kind: str, channel: str, language: str, values: dict[str, str]) -> tuple[str, str]:
+    custom = MessageTemplate.objects.filter(kind=kind, channel=channel, language=language).first()
+    if custom is not None:
+        subject, body = custom.subject, custom.body
+    else:
+        wording = DEFAULTS[kind]
+        subject, body = wording.get(language) or wording["en"]
+    return _fill(subject, values), _fill(body, values)
+
+
+PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
+
+
+def _fill(text: str, values: dict[str, str]) -> str:
+    # Plain substitution, not str.format: a template can reach no attribute of anything, and an
+    # unknown {name} stays visible instead of failing the message.
+    return PLACEHOLDER_RE.sub(lambda m: values.get(m.group(1), m.group(0)), text)

@@ -1,0 +1,190 @@
+"""The outbox: every booking change writes the messages it implies, in its own transaction."""
+
+import datetime as dt
+import zoneinfo
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from accounts.tests.factories import OwnerFactory, UserFactory
+from bookings import services
+from bookings.errors import BookingError
+from bookings.models import Client
+from notifications.models import Channel, ChannelSettings, Kind, Message
+from notifications.rendering import unknown_placeholders
+from scheduling.models import BusinessSettings, WeeklyHours
+from scheduling.tests.factories import ResourceFactory, ServiceFactory
+
+TZ = zoneinfo.ZoneInfo("America/Sao_Paulo")
+NOW = dt.datetime(2027, 3, 1, 12, tzinfo=dt.UTC)  # Monday
+START = dt.datetime(2027, 3, 4, 10, tzinfo=TZ)  # Thursday 10:00 local
+
+
+@pytest.fixture
+def shop(alpha):
+    business = BusinessSettings.load()
+    business.timezone, business.language = "America/Sao_Paulo", "pt-br"
+    business.slot_interval, business.min_notice_minutes, business.max_advance_days = 30, 0, 60
+    business.reminder_offsets = [1440, 120]
+    business.display_name = "Alpha Barbers"
+    business.save()
+    WeeklyHours.objects.bulk_create(
+        [WeeklyHours(weekday=d, start=dt.time(9), end=dt.time(18)) for d in range(7)]
+    )
+    barber = UserFactory(email="rafa@alpha.test")
+    chair = ResourceFactory(name="Rafa", user=barber)
+    cut = ServiceFactory(name="Corte", duration_minutes=30, performers=[chair])
+    client = Client.objects.create(
+        name="Ana Souza", phone="+5511912345678", email="ana@example.com", whatsapp_consent=True
+    )
+    return {"business": business, "chair": chair, "cut": cut, "client": client}
+
+
+def _book(shop, start=START, client=None, **kwargs):
+    return services.booking_create(
+        service=shop["cut"],
+        start=start,
+        client=client or shop["client"],
+        resource=shop["chair"],
+        now=NOW,
+        **kwargs,
+    )
+
+
+def _rows(booking):
+    return {
+        (m.kind, m.channel, m.offset_minutes): m for m in Message.objects.filter(booking=booking)
+    }
+
+
+def test_confirmed_booking_queues_confirmation_reminders_and_staff_alert(shop):
+    booking = _book(shop)
+    rows = _rows(booking)
+    assert set(rows) == {
+        (Kind.CONFIRMATION, Channel.WHATSAPP, 0),
+        (Kind.REMINDER, Channel.WHATSAPP, 1440),
+        (Kind.REMINDER, Channel.WHATSAPP, 120),
+    }
+    assert rows[(Kind.REMINDER, Channel.WHATSAPP, 1440)].send_after == START - dt.timedelta(days=1)
+    assert rows[(Kind.REMINDER, Channel.WHATSAPP, 120)].send_after == START - dt.timedelta(hours=2)
+    confirmation = rows[(Kind.CONFIRMATION, Channel.WHATSAPP, 0)]
+    assert confirmation.recipient == "+5511912345678"
+    assert confirmation.status == Message.Status.QUEUED
+    body = confirmation.body
+    assert body.startswith("Olá, Ana!") and "04/03/2027 às 10:00" in body and "Rafa" in body
+    assert f"http://alpha.localhost/manage/{booking.manage_token}/" in body
+    alert = Message.objects.get(kind=Kind.STAFF_ALERT)
+    assert (alert.channel, alert.recipient) == (Channel.EMAIL, "rafa@alpha.test")
+
+
+def test_client_without_whatsapp_consent_gets_email_and_without_either_nothing(shop):
+    by_mail = Client.objects.create(name="Bea", phone="+5511911112222", email="bea@example.com")
+    booking = _book(shop, client=by_mail)
+    channels = {m.channel for m in Message.objects.filter(booking=booking)}
+    assert channels == {Channel.EMAIL}
+    subject = Message.objects.get(booking=booking, kind=Kind.CONFIRMATION).subject
+    assert subject == "Agendado: Corte em 04/03/2027 às 10:00"
+
+    silent = Client.objects.create(name="Caio", phone="+5511933334444")
+    other = _book(shop, start=START + dt.timedelta(hours=2), client=silent)
+    assert not Message.objects.filter(booking=other).exists()
+
+
+def test_channels_switched_off_are_not_used(shop):
+    channels = ChannelSettings.load()
+    channels.whatsapp_enabled = False
+    channels.save()
+    booking = _book(shop)
+    assert {m.channel for m in Message.objects.filter(booking=booking)} == {Channel.EMAIL}
+
+
+def test_pending_booking_gets_approval_request_then_confirmation_and_reminders(shop):
+    shop["business"].requires_approval = True
+    shop["business"].save()
+    booking = _book(shop, source="public")
+    assert set(_rows(booking)) == {(Kind.APPROVAL_REQUEST, Channel.WHATSAPP, 0)}
+    services.booking_confirm(booking=booking, actor=OwnerFactory(), now=NOW)
+    assert set(_rows(booking)) == {
+        (Kind.APPROVAL_REQUEST, Channel.WHATSAPP, 0),
+        (Kind.CONFIRMATION, Channel.WHATSAPP, 0),
+        (Kind.REMINDER, Channel.WHATSAPP, 1440),
+        (Kind.REMINDER, Channel.WHATSAPP, 120),
+    }
+
+
+def test_reschedule_sends_a_notice_and_moves_or_cancels_reminders(shop):
+    booking = _book(shop)
+    sent = _rows(booking)[(Kind.CONFIRMATION, Channel.WHATSAPP, 0)]
+    sent.status = Message.Status.SENT
+    sent.save()
+    # Moved to tomorrow 09:00 local, exactly 24 hours away: the 24 h reminder's time is past.
+    new_start = dt.datetime(2027, 3, 2, 9, tzinfo=TZ)
+    services.booking_reschedule(booking=booking, start=new_start, now=NOW)
+    rows = _rows(booking)
+    assert rows[(Kind.RESCHEDULE, Channel.WHATSAPP, 0)].status == Message.Status.QUEUED
+    assert rows[(Kind.REMINDER, Channel.WHATSAPP, 1440)].status == Message.Status.CANCELLED
+    two_hours = rows[(Kind.REMINDER, Channel.WHATSAPP, 120)]
+    assert two_hours.status == Message.Status.QUEUED
+    assert two_hours.send_after == new_start - dt.timedelta(hours=2)
+    assert "02/03/2027 às 09:00" in two_hours.body
+    assert rows[(Kind.CONFIRMATION, Channel.WHATSAPP, 0)].status == Message.Status.SENT
+
+
+def test_cancel_cancels_queued_reminders_and_tells_the_client(shop):
+    booking = _book(shop)
+    services.booking_cancel(booking=booking, by_client=True, now=NOW)
+    rows = _rows(booking)
+    assert rows[(Kind.REMINDER, Channel.WHATSAPP, 1440)].status == Message.Status.CANCELLED
+    assert rows[(Kind.REMINDER, Channel.WHATSAPP, 120)].status == Message.Status.CANCELLED
+    assert rows[(Kind.CANCELLATION, Channel.WHATSAPP, 0)].status == Message.Status.QUEUED
+    assert Message.objects.filter(kind=Kind.STAFF_ALERT).count() == 2
+
+
+def test_completed_plans_a_follow_up_and_no_show_cancels_reminders(shop):
+    done = _book(shop)
+    services.booking_complete(booking=done, actor=OwnerFactory(), now=START + dt.timedelta(hours=1))
+    follow_up = _rows(done)[(Kind.FOLLOW_UP, Channel.WHATSAPP, 0)]
+    assert follow_up.send_after == done.end + dt.timedelta(hours=24)
+    assert "Obrigado pela visita, Ana!" in follow_up.body
+
+    missed = _book(shop, start=START + dt.timedelta(hours=3))
+    services.booking_mark_no_show(
+        booking=missed, actor=OwnerFactory(), now=START + dt.timedelta(hours=4)
+    )
+    statuses = {m.status for m in Message.objects.filter(booking=missed, kind=Kind.REMINDER)}
+    assert statuses == {Message.Status.CANCELLED}
+
+
+def test_the_unique_key_makes_duplicates_impossible(shop):
+    booking = _book(shop)
+    confirmation = Message.objects.get(booking=booking, kind=Kind.CONFIRMATION)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Message.objects.create(
+            booking=booking,
+            kind=Kind.CONFIRMATION,
+            channel=Channel.WHATSAPP,
+            offset_minutes=0,
+            recipient="+5511912345678",
+            body="again",
+            send_after=NOW,
+        )
+    from notifications.outbox import plan_for_event
+
+    plan_for_event(booking.events.get(), now=NOW)  # planning twice changes nothing
+    assert Message.objects.filter(booking=booking).count() == 3
+    assert Message.objects.get(pk=confirmation.pk).body == confirmation.body
+
+
+def test_a_refused_booking_writes_no_message(shop):
+    _book(shop)
+    with pytest.raises(BookingError):
+        _book(shop, client=Client.objects.create(name="Late", phone="+5511955556666"))
+    assert Message.objects.filter(kind=Kind.CONFIRMATION).count() == 1
+
+
+def test_unknown_placeholders_are_found():
+    assert unknown_placeholders("Hi {client_name} at {tiem} {business.__class__}") == [
+        "business.__class__",
+        "tiem",
+    ]
+    assert unknown_placeholders("{client_name} {service} {manage_url}") == []

@@ -5,6 +5,7 @@ import zoneinfo
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from accounts.tests.factories import OwnerFactory, UserFactory
 from bookings import services
@@ -117,16 +118,19 @@ def test_reschedule_sends_a_notice_and_moves_or_cancels_reminders(shop):
     sent = _rows(booking)[(Kind.CONFIRMATION, Channel.WHATSAPP, 0)]
     sent.status = Message.Status.SENT
     sent.save()
-    # Moved to tomorrow 09:00 local, exactly 24 hours away: the 24 h reminder's time is past.
-    new_start = dt.datetime(2027, 3, 2, 9, tzinfo=TZ)
-    services.booking_reschedule(booking=booking, start=new_start, now=NOW)
+    # Moved to five hours from now (the outbox plans against the real clock): the 24 h
+    # reminder's time has passed, the 2 h one moves.
+    new_start = timezone.now().replace(second=0, microsecond=0) + dt.timedelta(hours=5)
+    services.booking_reschedule(
+        booking=booking, start=new_start, override=True, actor=OwnerFactory(), now=NOW
+    )
     rows = _rows(booking)
     assert rows[(Kind.RESCHEDULE, Channel.WHATSAPP, 0)].status == Message.Status.QUEUED
     assert rows[(Kind.REMINDER, Channel.WHATSAPP, 1440)].status == Message.Status.CANCELLED
     two_hours = rows[(Kind.REMINDER, Channel.WHATSAPP, 120)]
     assert two_hours.status == Message.Status.QUEUED
     assert two_hours.send_after == new_start - dt.timedelta(hours=2)
-    assert "02/03/2027 às 09:00" in two_hours.body
+    assert new_start.astimezone(TZ).strftime("%d/%m/%Y às %H:%M") in two_hours.body
     assert rows[(Kind.CONFIRMATION, Channel.WHATSAPP, 0)].status == Message.Status.SENT
 
 

@@ -152,3 +152,8 @@ def client_metrics(*, client: Client, business: BusinessSettings | None = None) 
         preferred_weekday=WEEKDAYS[weekday["d"] - 1] if weekday else None,
         preferred_hour=hour["h"] if hour else None,
     )
+
+
+def booking_list_expired_pending(*, now: dt.datetime) -> QuerySet[Booking]:
+    """Pending bookings nobody confirmed before their start: the sweep expires them."""
+    return Booking.objects.filter(status=Booking.Status.PENDING, start__lte=now)

@@ -65,7 +65,17 @@ def _queue(
             "sending_since": None,
         },
     )
+    _enqueue_when_due(message)
     return message
+
+
+def _enqueue_when_due(message: Message) -> None:
+    # Due now: hand it to a worker once the booking's transaction has committed. Whatever
+    # happens to that hand-over, the row is queued in PostgreSQL and the sweep finds it.
+    if message.send_after <= timezone.now():
+        from notifications.tasks import enqueue
+
+        transaction.on_commit(lambda: enqueue(message.pk))
 
 
 def _staff_alert(booking: Booking, business: BusinessSettings, channels: ChannelSettings, now):
@@ -79,7 +89,7 @@ def _staff_alert(booking: Booking, business: BusinessSettings, channels: Channel
         values=placeholders(booking, business),
     )
     # Not part of the unique key's promise: each change alerts once, so it has no booking key.
-    Message.objects.create(
+    message = Message.objects.create(
         client=None,
         staff_user=user,
         channel=Channel.EMAIL,
@@ -89,6 +99,7 @@ def _staff_alert(booking: Booking, business: BusinessSettings, channels: Channel
         body=body,
         send_after=now,
     )
+    _enqueue_when_due(message)
 
 
 def _plan_reminders(booking, business, channels, now) -> None:

@@ -14,3 +14,6 @@ REDIS_URL = TEST_REDIS_URL
 CACHES["default"]["LOCATION"] = TEST_REDIS_URL  # noqa: F405
 CELERY_BROKER_URL = TEST_REDIS_URL
 PUBLIC_PORT = ""
+# Nothing leaves the machine: tests that send point this at the local fake Cloud API.
+WHATSAPP_API_BASE_URL = "http://127.0.0.1:9"
+WHATSAPP_TIMEOUT_SECONDS = 2.0

@@ -7,6 +7,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -21,13 +22,24 @@ def _worker_stderr(stderr_file) -> str:
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process():
-    """Start `celery worker` (solo pool) and wait until it answers a ping."""
+def celery_worker_process(django_db_setup):
+    """Start `celery worker` (solo pool) on the test database and wait until it answers a ping."""
+    from django.db import connection
+
     from config.celery import app
 
     # Our own node only: another test run's worker on the same broker must not pass for ours.
     node = f"test-{os.getpid()}@{socket.gethostname()}"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        # Tasks it may pick up (sends queued on commit) work on the test database, not the dev one.
+        "DATABASE_URL": (
+            f"postgres://{quote(db['USER'] or '')}:{quote(db['PASSWORD'] or '')}"
+            f"@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        ),
+    }
     command = [
         sys.executable,
         "-m",

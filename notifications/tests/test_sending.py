@@ -1,0 +1,146 @@
+"""Sending: through the local fake WhatsApp Cloud API (the network boundary) and Django's mail."""
+
+import datetime as dt
+import threading
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from bookings.models import Client
+from notifications import services
+from notifications.fake_whatsapp import make_server
+from notifications.models import Channel, Kind, Message
+from notifications.tests.test_outbox import _book
+from notifications.tests.test_outbox import shop as shop
+
+Status = Message.Status
+
+
+@pytest.fixture
+def fake_whatsapp(settings):
+    server = make_server()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    settings.WHATSAPP_API_BASE_URL = f"http://127.0.0.1:{server.server_port}"
+    settings.WHATSAPP_PHONE_NUMBER_ID = "1234567890"
+    settings.WHATSAPP_ACCESS_TOKEN = "test-token"
+    settings.MESSAGE_RETRY_BASE_SECONDS = 30
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def _confirmation(booking) -> Message:
+    return Message.objects.get(booking=booking, kind=Kind.CONFIRMATION)
+
+
+def test_whatsapp_message_is_sent_once(shop, fake_whatsapp):
+    message = _confirmation(_book(shop))
+    assert services.message_send(message_id=message.pk) == Status.SENT
+    message.refresh_from_db()
+    assert message.status == Status.SENT and message.attempts == 1
+    assert message.provider_id.startswith("wamid.FAKE")
+    assert [m["to"] for m in fake_whatsapp.sent] == ["5511912345678"]
+    assert fake_whatsapp.sent[0]["text"]["body"] == message.body
+    # Delivered to our task again (at-least-once): nothing is sent twice.
+    assert services.message_send(message_id=message.pk) == "skipped"
+    assert len(fake_whatsapp.sent) == 1
+
+
+def test_not_yet_due_messages_wait(shop, fake_whatsapp):
+    booking = _book(shop)
+    reminder = Message.objects.get(booking=booking, kind=Kind.REMINDER, offset_minutes=120)
+    assert services.message_send(message_id=reminder.pk) == "skipped"
+    assert reminder.pk not in services.message_ids_due()
+    assert _confirmation(booking).pk in services.message_ids_due()
+
+
+def test_transient_error_retries_with_backoff_then_sends(shop, fake_whatsapp):
+    flaky = Client.objects.create(name="Flaky", phone="+5511977770500", whatsapp_consent=True)
+    message = _confirmation(_book(shop, client=flaky))
+    now = timezone.now()
+    assert services.message_send(message_id=message.pk, now=now) == Status.QUEUED
+    message.refresh_from_db()
+    assert message.attempts == 1 and "500" in message.last_error
+    assert message.send_after == now + dt.timedelta(seconds=30)
+    assert services.message_send(message_id=message.pk, now=now) == "skipped"  # not due yet
+    later = now + dt.timedelta(seconds=31)
+    assert services.message_send(message_id=message.pk, now=later) == Status.QUEUED
+    message.refresh_from_db()
+    assert message.send_after == later + dt.timedelta(seconds=60)  # doubled
+    # The provider recovers: the number now accepts messages.
+    Message.objects.filter(pk=message.pk).update(recipient="+5511977771234")
+    assert (
+        services.message_send(message_id=message.pk, now=later + dt.timedelta(minutes=5)) == "sent"
+    )
+
+
+def test_transient_errors_stop_after_the_limit(shop, fake_whatsapp, settings):
+    settings.MESSAGE_MAX_ATTEMPTS = 2
+    busy = Client.objects.create(name="Busy", phone="+5511977770429", whatsapp_consent=True)
+    message = _confirmation(_book(shop, client=busy))
+    now = timezone.now()
+    services.message_send(message_id=message.pk, now=now)
+    assert services.message_send(message_id=message.pk, now=now + dt.timedelta(hours=1)) == "failed"
+    message.refresh_from_db()
+    assert message.status == Status.FAILED and message.attempts == 2
+
+
+def test_permanent_error_fails_at_once_keeping_the_error(shop, fake_whatsapp):
+    nowhere = Client.objects.create(name="Nope", phone="+5511977770400", whatsapp_consent=True)
+    message = _confirmation(_book(shop, client=nowhere))
+    assert services.message_send(message_id=message.pk) == Status.FAILED
+    message.refresh_from_db()
+    assert message.status == Status.FAILED and message.attempts == 1
+    assert "131026" in message.last_error
+    assert fake_whatsapp.sent == []
+
+
+def test_email_confirmation_carries_the_ics(shop, mailoutbox):
+    by_mail = Client.objects.create(name="Bea", phone="+5511911112222", email="bea@example.com")
+    message = _confirmation(_book(shop, client=by_mail))
+    assert message.channel == Channel.EMAIL
+    assert services.message_send(message_id=message.pk) == Status.SENT
+    assert len(mailoutbox) == 1
+    sent = mailoutbox[0]
+    assert sent.to == ["bea@example.com"] and sent.subject == message.subject
+    name, content, mimetype = sent.attachments[0]
+    assert name.endswith(".ics") and mimetype == "text/calendar"
+    assert b"BEGIN:VEVENT" in (content if isinstance(content, bytes) else content.encode())
+
+
+def test_a_send_left_hanging_by_a_dead_worker_is_resent_once(shop, fake_whatsapp, settings):
+    settings.MESSAGE_SENDING_TIMEOUT_SECONDS = 300
+    message = _confirmation(_book(shop))
+    long_ago = timezone.now() - dt.timedelta(minutes=10)
+    Message.objects.filter(pk=message.pk).update(
+        status=Status.SENDING, sending_since=long_ago, attempts=1
+    )
+    assert services.messages_requeue_stuck() == 1
+    assert services.messages_requeue_stuck() == 0
+    assert services.message_send(message_id=message.pk) == Status.SENT
+    assert services.message_send(message_id=message.pk) == "skipped"
+    assert len(fake_whatsapp.sent) == 1
+
+
+def test_recent_sending_rows_are_left_alone(shop, fake_whatsapp):
+    message = _confirmation(_book(shop))
+    Message.objects.filter(pk=message.pk).update(
+        status=Status.SENDING, sending_since=timezone.now()
+    )
+    assert services.messages_requeue_stuck() == 0
+
+
+def test_dispatch_messages_command_sends_what_is_due(shop, fake_whatsapp, tenant_alpha):
+    booking = _book(shop)
+    out = StringIO()
+    call_command("dispatch_messages", stdout=out)
+    assert "sent" in out.getvalue()
+    from django_tenants.utils import schema_context
+
+    with schema_context("alpha"):
+        assert _confirmation(booking).status == Status.SENT
+        reminders = Message.objects.filter(booking=booking, kind=Kind.REMINDER)
+        assert {m.status for m in reminders} == {Status.QUEUED}

@@ -17,5 +17,12 @@ export DEMO_PASSWORD
 # Not PORT: honcho gives every process its own PORT.
 export WEB_PORT="${WEB_PORT:-8000}"
 .venv/bin/python manage.py seed_demo --port "$WEB_PORT"
+# The demo sends WhatsApp messages to the local fake Cloud API (Procfile's `whatsapp`), unless
+# a real account is configured.
+export FAKE_WHATSAPP_PORT="${FAKE_WHATSAPP_PORT:-8099}"
+if [ -z "${WHATSAPP_ACCESS_TOKEN:-}" ]; then
+  export WHATSAPP_API_BASE_URL="http://127.0.0.1:$FAKE_WHATSAPP_PORT"
+  export WHATSAPP_PHONE_NUMBER_ID="demo-number" WHATSAPP_ACCESS_TOKEN="demo-token"
+fi
 # -e /dev/null: honcho would let .env override the URLs services.sh exported (it loaded .env already).
 exec .venv/bin/honcho start -f Procfile -e /dev/null

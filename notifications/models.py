@@ -23,6 +23,8 @@ class Kind(models.TextChoices):
     RESCHEDULE = "reschedule", "Reschedule notice"
     FOLLOW_UP = "follow_up", "Follow-up"
     STAFF_ALERT = "staff_alert", "Staff alert"
+    REPLY = "reply", "Reply to the client"
+    TEST = "test", "Test message"
 
 
 class ChannelSettings(models.Model):
@@ -137,3 +139,36 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.recipient} ({self.status})"
+
+
+class InboundMessage(models.Model):
+    """A client's WhatsApp message to the business (webhook), kept once per provider id.
+
+    Its time opens WhatsApp's 24-hour window for free-form text to that number.
+    """
+
+    class Action(models.TextChoices):
+        NONE = "none", "None"
+        CONFIRMED = "confirmed", "Confirmed a booking"
+        CANCELLED = "cancelled", "Cancelled a booking"
+        REFUSED = "refused", "Asked, but the rules refused"
+        NO_BOOKING = "no_booking", "Asked, but had no upcoming booking"
+
+    provider_id = models.CharField(max_length=128, unique=True)
+    from_phone = models.CharField(max_length=20, help_text="E.164")
+    client = models.ForeignKey(
+        Client, null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound_messages"
+    )
+    booking = models.ForeignKey(
+        Booking, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(blank=True)
+    action = models.CharField(max_length=12, choices=Action.choices, default=Action.NONE)
+    received_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-received_at"]
+        indexes = [models.Index(fields=["from_phone", "received_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.from_phone}: {self.body[:40]}"

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from bookings.calendar_files import booking_ics
+from notifications.errors import NotificationError
 from notifications.models import Channel, ChannelSettings, Kind, Message
 from notifications.providers import SendError, WhatsAppAccount, email_send, whatsapp_send_text
 from notifications.rendering import tenant_base_url
@@ -125,3 +126,17 @@ def message_send(*, message_id: int, now: dt.datetime | None = None) -> str:
         updated_at=timezone.now(),
     )
     return Status.SENT
+
+
+@transaction.atomic
+def channel_settings_save(*, channels: ChannelSettings, tenant) -> ChannelSettings:
+    """Save the business's channels and keep the public phone-number index in step with them."""
+    from tenants.services import whatsapp_number_route
+
+    channels.whatsapp_phone_number_id = channels.whatsapp_phone_number_id.strip()
+    channels.save()
+    try:
+        whatsapp_number_route(tenant=tenant, phone_number_id=channels.whatsapp_phone_number_id)
+    except ValueError as exc:
+        raise NotificationError("number_taken", str(exc), field="whatsapp_phone_number_id") from exc
+    return channels

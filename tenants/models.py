@@ -88,3 +88,39 @@ class Domain(DomainMixin):
 
     def __str__(self) -> str:
         return self.domain
+
+
+class WhatsAppNumber(models.Model):
+    """Which business owns a WhatsApp phone-number id: routes webhook events to its schema.
+
+    Kept in step with each business's channel settings (`notifications` writes it on save).
+    """
+
+    phone_number_id = models.CharField(max_length=40, unique=True)
+    tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="whatsapp_number")
+
+    def __str__(self) -> str:
+        return f"{self.phone_number_id} → {self.tenant}"
+
+
+class WhatsAppContact(models.Model):
+    """The business that last wrote to a client from a phone-number id.
+
+    The platform's own number is shared by every business without one of its own: a client's
+    reply to it goes to the business that last sent them a message from it.
+    """
+
+    phone_number_id = models.CharField(max_length=40)
+    phone = models.CharField(max_length=20, help_text="The client's number, E.164.")
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    last_sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["phone_number_id", "phone"], name="whatsapp_contact_once_per_number"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.phone} via {self.phone_number_id} → {self.tenant}"

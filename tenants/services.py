@@ -99,3 +99,36 @@ def tenant_set_active(*, tenant: Tenant, active: bool) -> Tenant:
     tenant.is_active = active
     tenant.save(update_fields=["is_active"])
     return tenant
+
+
+def whatsapp_number_route(*, tenant: Tenant, phone_number_id: str) -> None:
+    """Route webhook events of this phone-number id to the business (none when it is empty).
+
+    Raises ValueError when another business already uses the number.
+    """
+    from tenants.models import WhatsAppNumber
+
+    phone_number_id = phone_number_id.strip()
+    if not phone_number_id:
+        WhatsAppNumber.objects.filter(tenant=tenant).delete()
+        return
+    if (
+        WhatsAppNumber.objects.filter(phone_number_id=phone_number_id)
+        .exclude(tenant=tenant)
+        .exists()
+    ):
+        raise ValueError("This WhatsApp number is already connected to another business.")
+    WhatsAppNumber.objects.update_or_create(
+        tenant=tenant, defaults={"phone_number_id": phone_number_id}
+    )
+
+
+def whatsapp_contact_touch(*, tenant: Tenant, phone_number_id: str, phone: str, at) -> None:
+    """Remember that this business just wrote to `phone` from `phone_number_id`."""
+    from tenants.models import WhatsAppContact
+
+    WhatsAppContact.objects.update_or_create(
+        phone_number_id=phone_number_id,
+        phone=phone,
+        defaults={"tenant": tenant, "last_sent_at": at},
+    )

@@ -194,6 +194,7 @@ class BookingEvent(models.Model):
         COMPLETED = "completed", "Completed"
         NO_SHOW = "no_show", "Marked no-show"
         CORRECTED = "corrected", "Status corrected"
+        ACKNOWLEDGED = "acknowledged", "Client confirmed attendance"
         UPDATED = "updated", "Updated"
 
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="events")

@@ -157,3 +157,13 @@ def client_metrics(*, client: Client, business: BusinessSettings | None = None) 
 def booking_list_expired_pending(*, now: dt.datetime) -> QuerySet[Booking]:
     """Pending bookings nobody confirmed before their start: the sweep expires them."""
     return Booking.objects.filter(status=Booking.Status.PENDING, start__lte=now)
+
+
+def booking_next_for_client(*, client: Client, now: dt.datetime) -> Booking | None:
+    """The client's next pending or confirmed booking that has not started yet."""
+    return (
+        Booking.objects.select_related("service", "resource")
+        .filter(client=client, status__in=Booking.ACTIVE_STATUSES, start__gt=now)
+        .order_by("start", "pk")
+        .first()
+    )

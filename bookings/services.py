@@ -501,6 +501,27 @@ def booking_mark_no_show(*, booking: Booking, actor: User | None = None, **kwarg
     return booking_transition(booking=booking, action="no_show", actor=actor, **kwargs)
 
 
+@transaction.atomic
+def booking_acknowledge(
+    *, booking: Booking, actor_label: str = "client", now: dt.datetime | None = None
+) -> Booking:
+    """The client says they will come (answering a reminder): recorded, the status unchanged."""
+    now = now or timezone.now()
+    booking = _locked(booking)
+    if booking.status != Status.CONFIRMED or booking.start <= now:
+        raise booking_error(
+            "invalid_transition", "Only an upcoming confirmed booking can be confirmed."
+        )
+    _event(
+        booking,
+        EventType.ACKNOWLEDGED,
+        actor=None,
+        before=_snapshot(booking),
+        actor_label=actor_label,
+    )
+    return booking
+
+
 def booking_expire(*, booking: Booking, **kwargs) -> Booking:
     return booking_transition(booking=booking, action="expire", actor_label="system", **kwargs)
 

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import path
 
 from config.health import health
+from notifications.webhook import whatsapp_webhook
 from tenants import views as tenant_views
 
 admin.site.site_header = "Agendo operations"
@@ -15,4 +16,5 @@ urlpatterns = [
     path("signup/", tenant_views.signup, name="signup"),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
+    path("webhooks/whatsapp/", whatsapp_webhook, name="whatsapp_webhook"),
 ]

@@ -91,3 +91,38 @@ DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
         ),
     },
 }
+
+# Answers to a client's WhatsApp reply ("1"/"SIM" confirm, "2"/"CANCELAR" cancel). Same
+# placeholders, plus {reason} (why the rules refused) and {contact} (the business's phone).
+REPLIES: dict[str, dict[str, str]] = {
+    "acknowledged": {
+        "en": "Thank you, {client_name}! See you on {date} at {time} for your {service}.",
+        "pt-br": "Obrigado, {client_name}! Até {date} às {time} para o seu {service}.",
+    },
+    "pending": {
+        "en": "Thank you, {client_name}! Your request for {date} at {time} is waiting for "
+        "{business} to confirm it; we will let you know.",
+        "pt-br": "Obrigado, {client_name}! Seu pedido para {date} às {time} aguarda a "
+        "confirmação da {business}; avisaremos você.",
+    },
+    "refused": {
+        "en": "Sorry, {client_name}: {reason} {contact}",
+        "pt-br": "Desculpe, {client_name}: {reason} {contact}",
+    },
+    "no_booking": {
+        "en": "Hi! We found no upcoming booking for this number at {business}.",
+        "pt-br": "Olá! Não encontramos nenhum horário marcado para este número na {business}.",
+    },
+}
+# Sentences a client reads when the rules refuse a WhatsApp cancellation.
+REFUSALS: dict[str, dict[str, str]] = {
+    "window_closed": {
+        "en": "it is too late to cancel this booking by message.",
+        "pt-br": "já não é possível cancelar este horário por mensagem.",
+    },
+    "other": {
+        "en": "this booking cannot be changed by message.",
+        "pt-br": "este horário não pode ser alterado por mensagem.",
+    },
+}
+CONTACT = {"en": "Please call us: {phone}.", "pt-br": "Fale conosco: {phone}."}

@@ -35,9 +35,11 @@ def _queue(
     business: BusinessSettings,
     channels: ChannelSettings,
     offset: int = 0,
+    target: tuple[str, str] | None = None,
 ) -> Message | None:
-    """Write (or re-arm) the message of this booking, kind and offset on the client's channel."""
-    target = client_channel(booking, channels)
+    """Write (or re-arm) the message of this booking, kind and offset on the client's channel
+    (or on `target`, a channel and recipient)."""
+    target = target or client_channel(booking, channels)
     if target is None:
         return None
     channel, recipient = target
@@ -65,11 +67,11 @@ def _queue(
             "sending_since": None,
         },
     )
-    _enqueue_when_due(message)
+    enqueue_when_due(message)
     return message
 
 
-def _enqueue_when_due(message: Message) -> None:
+def enqueue_when_due(message: Message) -> None:
     # Due now: hand it to a worker once the booking's transaction has committed. Whatever
     # happens to that hand-over, the row is queued in PostgreSQL and the sweep finds it.
     if message.send_after <= timezone.now():
@@ -99,7 +101,7 @@ def _staff_alert(booking: Booking, business: BusinessSettings, channels: Channel
         body=body,
         send_after=now,
     )
-    _enqueue_when_due(message)
+    enqueue_when_due(message)
 
 
 def _plan_reminders(booking, business, channels, now) -> None:
@@ -122,6 +124,34 @@ def _plan_reminders(booking, business, channels, now) -> None:
         if message.offset_minutes not in offsets or due <= now:
             message.status = Status.CANCELLED
             message.save(update_fields=["status", "updated_at"])
+
+
+def email_fallback(message: Message, *, now: dt.datetime) -> Message | None:
+    """The same message by e-mail, for a WhatsApp message that cannot be delivered."""
+    booking = message.booking
+    channels = ChannelSettings.load()
+    if booking is None or not channels.email_enabled or not booking.client.email:
+        return None
+    if message.kind == Kind.REMINDER and booking.start <= now:
+        return None  # a reminder of something already begun helps nobody
+    already = Message.objects.filter(
+        booking=booking,
+        kind=message.kind,
+        channel=Channel.EMAIL,
+        offset_minutes=message.offset_minutes,
+        status__in=[Status.SENDING, Status.SENT, Status.DELIVERED, Status.READ],
+    )
+    if already.exists():
+        return None
+    return _queue(
+        booking,
+        message.kind,
+        send_after=now,
+        business=BusinessSettings.load(),
+        channels=channels,
+        offset=message.offset_minutes,
+        target=(Channel.EMAIL, booking.client.email),
+    )
 
 
 def _cancel_pending(booking: Booking, kinds) -> None:

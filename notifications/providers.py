@@ -8,11 +8,18 @@ from django.core.mail import EmailMessage
 
 
 class SendError(Exception):
-    """A provider refused or failed; `transient` ones are worth retrying."""
+    """A provider refused or failed; `transient` ones are worth retrying.
 
-    def __init__(self, message: str, *, transient: bool):
+    `code` is WhatsApp's error code when it gave one (131047: outside the 24-hour window).
+    """
+
+    def __init__(self, message: str, *, transient: bool, code: int | None = None):
         super().__init__(message)
         self.transient = transient
+        self.code = code
+
+
+OUTSIDE_WINDOW = 131047
 
 
 @dataclass(frozen=True)
@@ -23,16 +30,42 @@ class WhatsAppAccount:
     access_token: str
 
 
-def whatsapp_send_text(account: WhatsAppAccount, *, to: str, body: str) -> str:
-    """Send a text message; returns the provider's message id (wamid)."""
+def whatsapp_send_text(account: WhatsAppAccount, *, to: str, body: str, callback: str = "") -> str:
+    """Send free-form text (allowed within 24 h of the client's last message); returns the wamid."""
+    return _whatsapp_post(
+        account,
+        {"type": "text", "text": {"preview_url": True, "body": body}},
+        to=to,
+        callback=callback,
+    )
+
+
+def whatsapp_send_template(
+    account: WhatsAppAccount, *, to: str, name: str, language: str, text: str, callback: str = ""
+) -> str:
+    """Send an approved template whose body has one variable, {{1}}, filled with our text."""
+    # Template parameters may not hold new lines, tabs or more than four spaces in a row.
+    flat = " ".join(text.split())
+    template = {
+        "name": name,
+        "language": {"code": language},
+        "components": [{"type": "body", "parameters": [{"type": "text", "text": flat}]}],
+    }
+    return _whatsapp_post(
+        account, {"type": "template", "template": template}, to=to, callback=callback
+    )
+
+
+def _whatsapp_post(account: WhatsAppAccount, content: dict, *, to: str, callback: str) -> str:
     url = f"{account.base_url.rstrip('/')}/{account.api_version}/{account.phone_number_id}/messages"
     payload = {
         "messaging_product": "whatsapp",
         "recipient_type": "individual",
         "to": to.lstrip("+"),
-        "type": "text",
-        "text": {"preview_url": True, "body": body},
     }
+    payload.update(content)
+    if callback:  # echoed back in status webhooks: tells us whose message it was
+        payload["biz_opaque_callback_data"] = callback
     try:
         response = httpx.post(
             url,
@@ -44,16 +77,26 @@ def whatsapp_send_text(account: WhatsAppAccount, *, to: str, body: str) -> str:
         raise SendError(f"WhatsApp timed out: {exc}", transient=True) from exc
     except httpx.TransportError as exc:
         raise SendError(f"WhatsApp unreachable: {exc}", transient=True) from exc
-    if response.status_code == 429 or response.status_code >= 500:
-        raise SendError(f"WhatsApp {response.status_code}: {response.text[:300]}", transient=True)
     if response.status_code >= 400:
-        raise SendError(f"WhatsApp {response.status_code}: {response.text[:300]}", transient=False)
+        transient = response.status_code == 429 or response.status_code >= 500
+        raise SendError(
+            f"WhatsApp {response.status_code}: {response.text[:300]}",
+            transient=transient,
+            code=_error_code(response),
+        )
     try:
         return response.json()["messages"][0]["id"]
-    except (ValueError, KeyError, IndexError) as exc:
+    except (ValueError, KeyError, IndexError, TypeError) as exc:
         raise SendError(
             f"WhatsApp answered without an id: {response.text[:300]}", transient=True
         ) from exc
+
+
+def _error_code(response: httpx.Response) -> int | None:
+    try:
+        return int(response.json()["error"]["code"])
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def email_send(*, to: str, subject: str, body: str, from_email: str | None, attachments=()) -> str:

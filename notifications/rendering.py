@@ -52,13 +52,13 @@ def render(*, kind: str, channel: str, language: str, values: dict[str, str]) ->
     else:
         wording = DEFAULTS[kind]
         subject, body = wording.get(language) or wording["en"]
-    return _fill(subject, values), _fill(body, values)
+    return fill(subject, values), fill(body, values)
 
 
 PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
 
 
-def _fill(text: str, values: dict[str, str]) -> str:
+def fill(text: str, values: dict[str, str]) -> str:
     # Plain substitution, not str.format: a template can reach no attribute of anything, and an
     # unknown {name} stays visible instead of failing the message.
     return PLACEHOLDER_RE.sub(lambda m: values.get(m.group(1), m.group(0)), text)

@@ -7,15 +7,25 @@ moves from `queued` to `sending` under its lock before the provider is called).
 import datetime as dt
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from bookings.calendar_files import booking_ics
 from notifications.errors import NotificationError
-from notifications.models import Channel, ChannelSettings, Kind, Message
-from notifications.providers import SendError, WhatsAppAccount, email_send, whatsapp_send_text
+from notifications.models import Channel, ChannelSettings, InboundMessage, Kind, Message
+from notifications.providers import (
+    OUTSIDE_WINDOW,
+    SendError,
+    WhatsAppAccount,
+    email_send,
+    whatsapp_send_template,
+    whatsapp_send_text,
+)
 from notifications.rendering import tenant_base_url
 from scheduling.models import BusinessSettings
+
+WHATSAPP_WINDOW = dt.timedelta(hours=24)
+WHATSAPP_LANGUAGES = {"pt-br": "pt_BR", "en": "en"}
 
 Status = Message.Status
 
@@ -72,12 +82,58 @@ def _whatsapp_account(channels: ChannelSettings) -> WhatsAppAccount:
     )
 
 
-def _deliver(message: Message) -> str:
+def whatsapp_window_open(phone: str, *, now: dt.datetime) -> bool:
+    """Whether the client wrote to us in the last 24 hours (free-form text allowed)."""
+    return InboundMessage.objects.filter(
+        from_phone=phone, received_at__gt=now - WHATSAPP_WINDOW
+    ).exists()
+
+
+def _deliver_whatsapp(message: Message, channels: ChannelSettings, now: dt.datetime) -> str:
+    from tenants.services import whatsapp_contact_touch
+
+    account = _whatsapp_account(channels)
+    schema = connection.schema_name
+    template = channels.whatsapp_template_name
+
+    def send_template() -> str:
+        language = WHATSAPP_LANGUAGES.get(BusinessSettings.load().language, "en")
+        return whatsapp_send_template(
+            account,
+            to=message.recipient,
+            name=template,
+            language=language,
+            text=message.body,
+            callback=schema,
+        )
+
+    if template and not whatsapp_window_open(message.recipient, now=now):
+        provider_id = send_template()
+    else:
+        try:
+            provider_id = whatsapp_send_text(
+                account, to=message.recipient, body=message.body, callback=schema
+            )
+        except SendError as exc:
+            if exc.code != OUTSIDE_WINDOW or not template:
+                raise
+            provider_id = send_template()
+    # The client's reply to this number now reaches this business (shared platform number).
+    tenant = getattr(connection, "tenant", None)
+    if getattr(tenant, "pk", None) is None or tenant.schema_name != schema:
+        from tenants.models import Tenant
+
+        tenant = Tenant.objects.get(schema_name=schema)
+    whatsapp_contact_touch(
+        tenant=tenant, phone_number_id=account.phone_number_id, phone=message.recipient, at=now
+    )
+    return provider_id
+
+
+def _deliver(message: Message, now: dt.datetime) -> str:
     channels = ChannelSettings.load()
     if message.channel == Channel.WHATSAPP:
-        return whatsapp_send_text(
-            _whatsapp_account(channels), to=message.recipient, body=message.body
-        )
+        return _deliver_whatsapp(message, channels, now)
     attachments = []
     if message.kind == Kind.CONFIRMATION and message.booking_id:
         business = BusinessSettings.load()
@@ -105,18 +161,21 @@ def message_send(*, message_id: int, now: dt.datetime | None = None) -> str:
     if message is None:
         return "skipped"
     try:
-        provider_id = _deliver(message)
+        provider_id = _deliver(message, now)
     except SendError as exc:
         retry = exc.transient and message.attempts < settings.MESSAGE_MAX_ATTEMPTS
-        delay = settings.MESSAGE_RETRY_BASE_SECONDS * 2 ** (message.attempts - 1)
-        Message.objects.filter(pk=message.pk, status=Status.SENDING).update(
-            status=Status.QUEUED if retry else Status.FAILED,
-            send_after=now + dt.timedelta(seconds=delay) if retry else message.send_after,
-            last_error=str(exc)[:2000],
-            sending_since=None,
-            updated_at=timezone.now(),
-        )
-        return Status.QUEUED if retry else Status.FAILED
+        if retry:
+            delay = settings.MESSAGE_RETRY_BASE_SECONDS * 2 ** (message.attempts - 1)
+            Message.objects.filter(pk=message.pk, status=Status.SENDING).update(
+                status=Status.QUEUED,
+                send_after=now + dt.timedelta(seconds=delay),
+                last_error=str(exc)[:2000],
+                sending_since=None,
+                updated_at=timezone.now(),
+            )
+            return Status.QUEUED
+        message_fail(message=message, error=str(exc))
+        return Status.FAILED
     Message.objects.filter(pk=message.pk, status=Status.SENDING).update(
         status=Status.SENT,
         provider_id=provider_id,
@@ -140,3 +199,22 @@ def channel_settings_save(*, channels: ChannelSettings, tenant) -> ChannelSettin
     except ValueError as exc:
         raise NotificationError("number_taken", str(exc), field="whatsapp_phone_number_id") from exc
     return channels
+
+
+@transaction.atomic
+def message_fail(*, message: Message, error: str, now: dt.datetime | None = None) -> None:
+    """A message that will not arrive: keep why, and send a WhatsApp one by e-mail instead."""
+    from notifications.outbox import email_fallback
+
+    now = now or timezone.now()
+    fallback = None
+    if message.channel == Channel.WHATSAPP:
+        fallback = email_fallback(message, now=now)
+    if fallback is not None:
+        error = f"{error} (sent by e-mail instead)"
+    Message.objects.filter(pk=message.pk).exclude(status=Status.CANCELLED).update(
+        status=Status.FAILED,
+        last_error=error[:2000],
+        sending_since=None,
+        updated_at=timezone.now(),
+    )

@@ -53,3 +53,46 @@ def dispatch_all() -> int:
             count += 1
     connection.set_schema_to_public()
     return count
+
+
+def _events(payload: dict):
+    """(phone-number id, "statuses" | "messages", item) for every event in a webhook body."""
+    for entry in payload.get("entry") or []:
+        for change in (entry or {}).get("changes") or []:
+            value = (change or {}).get("value") or {}
+            number = str((value.get("metadata") or {}).get("phone_number_id") or "")
+            for kind in ("statuses", "messages"):
+                for item in value.get(kind) or []:
+                    if isinstance(item, dict):
+                        yield number, kind, item
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def whatsapp_webhook_process(payload: dict) -> dict:
+    """Route each status and message of a webhook to its business and apply it there."""
+    from notifications import inbound
+    from tenants.selectors import tenant_for_whatsapp
+
+    done: dict[str, int] = {}
+    for number, kind, item in _events(payload):
+        if kind == "statuses":
+            phone = "+" + str(item.get("recipient_id") or "").lstrip("+")
+            schema = str(item.get("biz_opaque_callback_data") or "")
+        else:
+            phone, schema = "+" + str(item.get("from") or "").lstrip("+"), ""
+        tenant = tenant_for_whatsapp(phone_number_id=number, phone=phone, schema=schema)
+        if tenant is None:
+            log.warning("WhatsApp %s for unknown number %s ignored", kind, number)
+            result = "unrouted"
+        else:
+            with tenant_context(tenant):
+                try:
+                    if kind == "statuses":
+                        result = inbound.status_apply(status=item)
+                    else:
+                        result = inbound.reply_process(message=item)
+                except Exception:  # one bad event must not stop the others in the batch
+                    log.exception("WhatsApp %s event failed in %s", kind, tenant.schema_name)
+                    result = "error"
+        done[result] = done.get(result, 0) + 1
+    return done

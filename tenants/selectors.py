@@ -32,3 +32,29 @@ def tenant_base_url(*, request, domain: str) -> str:
     """`scheme://domain[:port]`, with the port the visitor used (e.g. :8000 in development)."""
     _, _, port = request.get_host().partition(":")
     return f"{request.scheme}://{domain}:{port}" if port else f"{request.scheme}://{domain}"
+
+
+def tenant_for_whatsapp(*, phone_number_id: str, phone: str = "", schema: str = ""):
+    """The business a WhatsApp webhook event belongs to, or None.
+
+    In order: the schema our own send put in `biz_opaque_callback_data`; the business whose own
+    phone-number id it is; for the platform's shared number, the business that last wrote to
+    `phone` from it.
+    """
+    from tenants.models import WhatsAppContact, WhatsAppNumber
+
+    tenants = Tenant.objects.exclude(schema_name="public")
+    if schema:
+        tenant = tenants.filter(schema_name=schema).first()
+        if tenant is not None:
+            return tenant
+    number = WhatsAppNumber.objects.select_related("tenant").filter(phone_number_id=phone_number_id)
+    if (found := number.first()) is not None:
+        return found.tenant
+    if phone:
+        contact = WhatsAppContact.objects.select_related("tenant").filter(
+            phone_number_id=phone_number_id, phone=phone
+        )
+        if (found := contact.first()) is not None:
+            return found.tenant
+    return None

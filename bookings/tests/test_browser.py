@@ -78,6 +78,8 @@ def shop(public_rows_restored, transactional_db, live_server):
             timezone="America/Sao_Paulo", display_name="Browser Barbers"
         )
         business.min_notice_minutes, business.slot_interval = 0, 30
+        # Tomorrow's first slot may be under a day away: keep it cancellable at any hour.
+        business.cancellation_window_hours = 2
         business.contact_phone = "+55 11 3333-4444"
         business.save()
         WeeklyHours.objects.bulk_create(

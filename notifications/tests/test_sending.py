@@ -11,9 +11,10 @@ from django.utils import timezone
 from bookings.models import Client
 from notifications import services
 from notifications.fake_whatsapp import make_server
-from notifications.models import Channel, Kind, Message
+from notifications.models import Channel, ChannelSettings, InboundMessage, Kind, Message
 from notifications.tests.test_outbox import _book
 from notifications.tests.test_outbox import shop as shop
+from tenants.models import WhatsAppContact
 
 Status = Message.Status
 
@@ -144,3 +145,53 @@ def test_dispatch_messages_command_sends_what_is_due(shop, fake_whatsapp, tenant
         assert _confirmation(booking).status == Status.SENT
         reminders = Message.objects.filter(booking=booking, kind=Kind.REMINDER)
         assert {m.status for m in reminders} == {Status.QUEUED}
+
+
+def test_outside_the_24h_window_the_approved_template_carries_the_text(shop, fake_whatsapp):
+    channels = ChannelSettings.load()
+    channels.whatsapp_template_name = "agendo_update"
+    channels.save()
+    message = _confirmation(_book(shop))
+    assert services.message_send(message_id=message.pk) == Status.SENT
+    (sent,) = fake_whatsapp.sent
+    assert sent["type"] == "template" and sent["template"]["name"] == "agendo_update"
+    assert sent["template"]["language"] == {"code": "pt_BR"}
+    (parameter,) = sent["template"]["components"][0]["parameters"]
+    assert parameter["text"] == " ".join(message.body.split())
+    assert sent["biz_opaque_callback_data"] == "alpha"  # routes its status webhooks back here
+
+
+def test_inside_the_24h_window_free_text_is_sent(shop, fake_whatsapp):
+    channels = ChannelSettings.load()
+    channels.whatsapp_template_name = "agendo_update"
+    channels.save()
+    InboundMessage.objects.create(
+        provider_id="wamid.IN",
+        from_phone="+5511912345678",
+        body="oi",
+        received_at=timezone.now() - dt.timedelta(hours=23),
+    )
+    message = _confirmation(_book(shop))
+    services.message_send(message_id=message.pk)
+    assert fake_whatsapp.sent[0]["type"] == "text"
+    assert fake_whatsapp.sent[0]["text"]["body"] == message.body
+
+
+def test_a_send_remembers_who_wrote_to_the_client(shop, fake_whatsapp, tenant_alpha):
+    services.message_send(message_id=_confirmation(_book(shop)).pk)
+    contact = WhatsAppContact.objects.get(phone="+5511912345678")
+    assert contact.tenant == tenant_alpha and contact.phone_number_id == "1234567890"
+
+
+def test_a_number_not_on_whatsapp_gets_the_message_by_email(shop, fake_whatsapp):
+    nowhere = Client.objects.create(
+        name="Nope", phone="+5511977770400", email="nope@example.com", whatsapp_consent=True
+    )
+    booking = _book(shop, client=nowhere)
+    message = _confirmation(booking)
+    assert services.message_send(message_id=message.pk) == Status.FAILED
+    message.refresh_from_db()
+    assert "131026" in message.last_error and "e-mail instead" in message.last_error
+    email = Message.objects.get(booking=booking, kind=Kind.CONFIRMATION, channel=Channel.EMAIL)
+    assert email.recipient == "nope@example.com" and email.status == Status.QUEUED
+    assert email.subject  # rendered as an e-mail, with its subject

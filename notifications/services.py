@@ -54,6 +54,23 @@ def messages_requeue_stuck(*, now: dt.datetime | None = None) -> int:
     )
 
 
+def outbox_sweep(*, now: dt.datetime | None = None) -> list[int]:
+    """One pass over this business (beat, every minute): re-queue sends a dead worker left,
+    expire pending bookings nobody confirmed before their start, and list what is due."""
+    from bookings.errors import BookingError
+    from bookings.selectors import booking_list_expired_pending
+    from bookings.services import booking_expire
+
+    now = now or timezone.now()
+    messages_requeue_stuck(now=now)
+    for booking in booking_list_expired_pending(now=now):
+        try:
+            booking_expire(booking=booking, now=now)
+        except BookingError:  # confirmed or cancelled a moment ago: nothing to expire
+            continue
+    return message_ids_due(now=now)
+
+
 def _claim(message_id: int, now: dt.datetime) -> Message | None:
     with transaction.atomic():
         message = (

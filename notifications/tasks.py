@@ -4,7 +4,6 @@ import logging
 
 from celery import shared_task
 from django.db import connection
-from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from notifications import services
@@ -28,14 +27,7 @@ def enqueue(message_id: int) -> None:
 @shared_task
 def dispatch_tenant() -> int:
     """One business: re-queue stuck rows, expire unconfirmed bookings, enqueue what is due."""
-    from bookings.selectors import booking_list_expired_pending
-    from bookings.services import booking_expire
-
-    now = timezone.now()
-    services.messages_requeue_stuck(now=now)
-    for booking in booking_list_expired_pending(now=now):
-        booking_expire(booking=booking, now=now)
-    due = services.message_ids_due(now=now)
+    due = services.outbox_sweep()
     for message_id in due:
         enqueue(message_id)
     return len(due)

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from bookings.models import Client
+from bookings.models import Booking, Client
 from notifications import services
 from notifications.fake_whatsapp import make_server
 from notifications.models import Channel, ChannelSettings, InboundMessage, Kind, Message
@@ -195,3 +195,18 @@ def test_a_number_not_on_whatsapp_gets_the_message_by_email(shop, fake_whatsapp)
     email = Message.objects.get(booking=booking, kind=Kind.CONFIRMATION, channel=Channel.EMAIL)
     assert email.recipient == "nope@example.com" and email.status == Status.QUEUED
     assert email.subject  # rendered as an e-mail, with its subject
+
+
+def test_the_sweep_expires_unconfirmed_bookings_and_lists_what_is_due(shop):
+    booking = _book(shop)
+    Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.PENDING)
+    after_start = booking.start + dt.timedelta(minutes=1)
+    due = services.outbox_sweep(now=after_start)
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.EXPIRED
+    assert booking.events.order_by("-pk").first().actor_label == "system"
+    # Its reminders will not go; what was due before the start is listed.
+    assert not Message.objects.filter(
+        booking=booking, kind=Kind.REMINDER, status=Status.QUEUED
+    ).exists()
+    assert _confirmation(booking).pk in due

@@ -9,15 +9,17 @@ from tenants.selectors import tenant_list_active
 
 
 class Command(BaseCommand):
-    help = "One sweep of the outbox: re-queue stuck sends, then send what is due, per business."
+    help = (
+        "One sweep per business: re-queue stuck sends, expire unconfirmed past bookings, "
+        "then send what is due."
+    )
 
     def handle(self, *args, **options):
         totals: dict[str, int] = {}
         for tenant in tenant_list_active():
             with tenant_context(tenant):
                 now = timezone.now()
-                services.messages_requeue_stuck(now=now)
-                for message_id in services.message_ids_due(now=now):
+                for message_id in services.outbox_sweep(now=now):
                     status = services.message_send(message_id=message_id, now=now)
                     totals[status] = totals.get(status, 0) + 1
         summary = (

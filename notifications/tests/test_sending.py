@@ -210,3 +210,35 @@ def test_the_sweep_expires_unconfirmed_bookings_and_lists_what_is_due(shop):
         booking=booking, kind=Kind.REMINDER, status=Status.QUEUED
     ).exists()
     assert _confirmation(booking).pk in due
+
+
+@pytest.fixture
+def broker_down():
+    """Point the Celery app at a Redis that is not there, as when Redis is lost."""
+    from config.celery import app
+
+    def fresh_connections():
+        if app._pool is not None:
+            app._pool.force_close_all()
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    previous = app.conf.broker_url
+    fresh_connections()
+    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    yield
+    fresh_connections()
+    app.conf.broker_url = previous
+
+
+def test_with_redis_lost_the_message_waits_in_the_outbox_for_the_sweep(
+    shop, fake_whatsapp, broker_down, django_capture_on_commit_callbacks, caplog
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = _book(shop)  # the hand-over to a worker fails after commit
+    assert "the sweep will" in caplog.text
+    message = _confirmation(booking)
+    assert message.status == Status.QUEUED and fake_whatsapp.sent == []
+    call_command("dispatch_messages", stdout=StringIO())
+    message.refresh_from_db()
+    assert message.status == Status.SENT and len(fake_whatsapp.sent) == 1

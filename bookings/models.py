@@ -42,6 +42,10 @@ class Client(models.Model):
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.STAFF)
     whatsapp_consent = models.BooleanField(default=False)
     whatsapp_consent_at = models.DateTimeField(null=True, blank=True)
+    # Staff see the clients they entered even before any booking links one to their resource.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,6 +1,6 @@
 """What a dashboard user may see: managers everything, staff only their own resource."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts.models import User
 from bookings.models import Booking, Client
@@ -30,4 +30,4 @@ def visible_clients(user: User) -> QuerySet[Client]:
     ids = visible_resource_ids(user)
     if ids is None:
         return Client.objects.all()
-    return Client.objects.filter(bookings__resource_id__in=ids).distinct()
+    return Client.objects.filter(Q(bookings__resource_id__in=ids) | Q(created_by=user)).distinct()

@@ -527,7 +527,7 @@ def booking_expire(*, booking: Booking, **kwargs) -> Booking:
 
 
 @transaction.atomic
-def client_create(*, region: str, **fields) -> Client:
+def client_create(*, region: str, created_by: User | None = None, **fields) -> Client:
     """A client entered by staff; the phone is stored E.164 and unique among active clients."""
-    client = Client(source=fields.pop("source", Source.STAFF))
+    client = Client(source=fields.pop("source", Source.STAFF), created_by=created_by)
     return client_update(client=client, region=region, **fields)

@@ -158,6 +158,19 @@ def test_staff_see_only_their_own_resource(shop, alpha_client):
     assert theirs.status == Booking.Status.CONFIRMED
 
 
+def test_staff_can_open_a_client_they_just_entered(shop, alpha_client):
+    login_as(alpha_client, shop["sam"], "alpha")
+    response = alpha_client.post(
+        "/app/clients/new/", {"name": "Walk In", "phone": "(11) 95555-0001"}, follow=True
+    )
+    assert response.status_code == 200 and b"Walk In" in response.content
+    walk_in = Client.objects.get(name="Walk In")
+    assert walk_in.created_by == shop["sam"]
+    # Someone else's new client stays out of sight.
+    other = Client.objects.create(name="Not Yours", phone="+5511955550002")
+    assert alpha_client.get(f"/app/clients/{other.pk}/").status_code == 404
+
+
 def test_booking_list_filters_pagination_and_csv(shop, owner_client):
     day = _day()
     _many(shop, 30, day)
@@ -178,6 +191,9 @@ def test_booking_list_filters_pagination_and_csv(shop, owner_client):
     lines = b"".join(export.streaming_content).decode().strip().splitlines()
     assert lines[0].startswith("reference,status,start")
     assert len(lines) == 1 + 29
+    # Times in the business's time zone (São Paulo, UTC−3), as the dashboard shows them.
+    start, end = lines[1].split(",")[2:4]
+    assert start.endswith("-03:00") and end.endswith("-03:00")
 
 
 def test_new_booking_with_slot_picker_and_new_client(shop, owner_client):

@@ -185,6 +185,8 @@ def _detail_context(request, booking: Booking, **extra) -> dict:
     return {
         "booking": booking,
         "events": events,
+        # Queried afresh (not prefetched): after an action the list must show what it queued.
+        "booking_messages": list(booking.messages.order_by("send_after", "pk")),
         "reschedule_day": day,
         "can_cancel": services.can_cancel(booking, now=timezone.now(), business=business),
         "has_started": timezone.now() >= booking.start,
@@ -348,6 +350,9 @@ def booking_export(request):
         "email", "price", "source", "created",
     ]  # fmt: skip
 
+    # The rows are produced after the middleware's time-zone override has ended: keep it here.
+    tz = timezone.get_current_timezone()
+
     def rows():
         yield writer.writerow(header)
         for b in qs.iterator(chunk_size=500):
@@ -355,8 +360,8 @@ def booking_export(request):
                 [
                     b.reference,
                     b.status,
-                    timezone.localtime(b.start).isoformat(),
-                    timezone.localtime(b.end).isoformat(),
+                    b.start.astimezone(tz).isoformat(),
+                    b.end.astimezone(tz).isoformat(),
                     b.service.name,
                     b.resource.name,
                     b.client.name,
@@ -364,7 +369,7 @@ def booking_export(request):
                     b.client.email,
                     b.price,
                     b.source,
-                    timezone.localtime(b.created_at).isoformat(),
+                    b.created_at.astimezone(tz).isoformat(),
                 ]
             )
 

@@ -88,7 +88,9 @@ def client_edit(request, pk: int | None = None):
             data = {name: form.cleaned_data[name] for name in ClientForm.Meta.fields}
             try:
                 if client is None:
-                    client = services.client_create(region=request.business.phone_region, **data)
+                    client = services.client_create(
+                        region=request.business.phone_region, created_by=request.user, **data
+                    )
                 else:
                     client = services.client_update(
                         client=client, region=request.business.phone_region, **data

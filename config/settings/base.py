@@ -63,9 +63,11 @@ PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 TENANT_LOOKUP_CACHE_SECONDS = env.int("TENANT_LOOKUP_CACHE_SECONDS", default=10)
 
 MIDDLEWARE = [
-    "tenants.middleware.TenantMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before the tenant is chosen: the 404 and "closed" pages of unknown or inactive hosts
+    # still get their stylesheet.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "tenants.middleware.TenantMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -5,8 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Max, Min, Q, QuerySet, Sum
-from django.db.models.functions import Lower, Upper
+from django.db.models import Avg, Count, F, FloatField, Func, Max, Min, Q, QuerySet, Sum
 
 from bookings.models import Booking, Client
 from scheduling.availability import Availability
@@ -28,10 +27,23 @@ def booking_busy_intervals(
         qs = qs.filter(resource_id__in=list(resource_ids))
     if exclude_booking_id is not None:
         qs = qs.exclude(pk=exclude_booking_id)
-    return list(
-        qs.annotate(busy_start=Lower("occupied"), busy_end=Upper("occupied")).values_list(
-            "resource_id", "busy_start", "busy_end"
-        )
+    # Seconds since the epoch, not timestamps: Django converts timestamps one value at a time
+    # (about 3 µs each), which was half the selector's time with a thousand bookings.
+    rows = qs.annotate(busy_start=_epoch("lower"), busy_end=_epoch("upper")).values_list(
+        "resource_id", "busy_start", "busy_end"
+    )
+    utc = dt.UTC
+    return [
+        (resource_id, dt.datetime.fromtimestamp(lo, utc), dt.datetime.fromtimestamp(hi, utc))
+        for resource_id, lo, hi in rows
+    ]
+
+
+def _epoch(bound: str) -> Func:
+    return Func(
+        F("occupied"),
+        template=f"extract(epoch from {bound}(%(expressions)s))::float8",
+        output_field=FloatField(),
     )
 
 

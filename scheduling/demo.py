@@ -102,8 +102,7 @@ def demo_seed(*, tenant, owner, staff) -> None:
 
     tz = zoneinfo.ZoneInfo(business.timezone)
     today = timezone.localdate(timezone=tz)
-    first_next_month = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-    closed = first_next_month.replace(day=15)
+    closed = demo_closed_day(today)
     TimeOff.objects.get_or_create(
         resource=None,
         reason="Feriado — fechado",
@@ -112,3 +111,18 @@ def demo_seed(*, tenant, owner, staff) -> None:
             "end": dt.datetime.combine(closed + dt.timedelta(days=1), dt.time(), tz),
         },
     )
+
+
+def demo_closed_day(today: dt.date) -> dt.date:
+    """The holiday: the first day on or after the 15th of next month that the business opens.
+
+    A closed day on a Sunday or Monday would show nothing: the shop is shut then anyway.
+    """
+    open_days = set(WeeklyHours.objects.filter(resource=None).values_list("weekday", flat=True))
+    first_next_month = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    day = first_next_month.replace(day=15)
+    for offset in range(7):
+        candidate = day + dt.timedelta(days=offset)
+        if candidate.weekday() in open_days:
+            return candidate
+    return day  # no weekly hours at all: any day will do

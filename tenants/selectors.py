@@ -58,3 +58,19 @@ def tenant_for_whatsapp(*, phone_number_id: str, phone: str = "", schema: str = 
         if (found := contact.first()) is not None:
             return found.tenant
     return None
+
+
+def tenant_for_command(schema: str) -> Tenant:
+    """The business whose schema is `schema`, or a CommandError naming the ones there are."""
+    from django.core.management.base import CommandError
+    from django_tenants.utils import get_public_schema_name, schema_context
+
+    with schema_context(get_public_schema_name()):
+        tenants = Tenant.objects.exclude(schema_name=get_public_schema_name())
+        tenant = tenants.filter(schema_name=schema).first()
+        if tenant is None:
+            known = ", ".join(tenants.order_by("schema_name").values_list("schema_name", flat=True))
+            raise CommandError(
+                f"No business with schema {schema!r}. Known schemas: {known or 'none'}."
+            )
+    return tenant

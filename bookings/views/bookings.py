@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
-from bookings import selectors, services
+from bookings import exports, selectors, services
 from bookings.errors import BookingError
 from bookings.forms import BookingFilterForm, CancelForm, NewBookingForm, RescheduleForm
 from bookings.models import Booking, BookingEvent, Source
@@ -345,33 +345,12 @@ def booking_export(request):
     """CSV of the filtered bookings, streamed so a big export does not load all rows at once."""
     _form, qs = _filtered(request)
     writer = csv.writer(_Echo())
-    header = [
-        "reference", "status", "start", "end", "service", "resource", "client", "phone",
-        "email", "price", "source", "created",
-    ]  # fmt: skip
-
     # The rows are produced after the middleware's time-zone override has ended: keep it here.
     tz = timezone.get_current_timezone()
 
     def rows():
-        yield writer.writerow(header)
-        for b in qs.iterator(chunk_size=500):
-            yield writer.writerow(
-                [
-                    b.reference,
-                    b.status,
-                    b.start.astimezone(tz).isoformat(),
-                    b.end.astimezone(tz).isoformat(),
-                    b.service.name,
-                    b.resource.name,
-                    b.client.name,
-                    b.client.phone,
-                    b.client.email,
-                    b.price,
-                    b.source,
-                    b.created_at.astimezone(tz).isoformat(),
-                ]
-            )
+        for row in exports.booking_csv_rows(qs.iterator(chunk_size=500), tz=tz):
+            yield writer.writerow(row)
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()

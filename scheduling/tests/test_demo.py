@@ -47,5 +47,24 @@ def test_demo_barbershop_is_seeded_once(db, monkeypatch):
         tz = zoneinfo.ZoneInfo(business.timezone)
         today = timezone.localdate(timezone=tz)
         next_month = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-        assert closed.start.astimezone(tz).date().replace(day=1) == next_month
+        closed_day = closed.start.astimezone(tz).date()
+        assert closed_day.replace(day=1) == next_month
+        # The first open day from the 15th on: never a day the shop is shut anyway.
+        assert closed_day.weekday() in open_days
+        assert closed_day.day >= 15
+        skipped = (next_month.replace(day=15) + dt.timedelta(days=n) for n in range(7))
+        assert next(day for day in skipped if day.weekday() in open_days) == closed_day
         assert closed.end - closed.start == dt.timedelta(days=1)
+
+
+def test_demo_closed_day_moves_off_closed_weekdays(alpha):
+    from scheduling.demo import demo_closed_day
+
+    WeeklyHours.objects.filter(resource=None).delete()
+    WeeklyHours.objects.bulk_create(
+        WeeklyHours(weekday=weekday, start=dt.time(9), end=dt.time(18)) for weekday in (1, 2)
+    )
+    # 2027-03-15 is a Monday: the shop opens Tuesday the 16th.
+    assert demo_closed_day(dt.date(2027, 2, 10)) == dt.date(2027, 3, 16)
+    # 2027-05-15 is a Saturday: Tuesday the 18th is the first open day.
+    assert demo_closed_day(dt.date(2027, 4, 30)) == dt.date(2027, 5, 18)

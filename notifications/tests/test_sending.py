@@ -4,6 +4,7 @@ import datetime as dt
 import threading
 from io import StringIO
 
+import kombu.pools
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
@@ -218,8 +219,10 @@ def broker_down():
     from config.celery import app
 
     def fresh_connections():
-        if app._pool is not None:
-            app._pool.force_close_all()
+        # kombu keeps its connection and producer pools in process-wide registries keyed by
+        # broker URL: closing a pool without dropping it from the registry leaves a closed pool
+        # that every later send in this process would get ("Acquire on closed pool").
+        kombu.pools.reset()
         app._pool = None
         app.amqp._producer_pool = None
 

@@ -36,11 +36,26 @@ class BookingDetailsForm(forms.Form):
         self.fields[
             "phone"
         ].help_text = f"With area code; we assume {region} unless you start with +."
-        self.fields["email"].required = email_required
-        if not email_required:
-            self.fields["email"].label = "E-mail (optional)"
+        email = self.fields["email"]
+        email.required = email_required
+        if email_required:
+            email.label = "E-mail (required)"
+            email.help_text = "We send confirmations by e-mail, so we need your address."
+            email.error_messages["required"] = (
+                "Please enter your e-mail: we send confirmations by e-mail."
+            )
+        else:
+            email.label = "E-mail (optional)"
         self.fields["name"].widget.attrs["autocomplete"] = "name"
-        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        email.widget.attrs["autocomplete"] = "email"
+
+    def focus_first_error(self) -> None:
+        """Put the cursor on the first field to fix (with or without JavaScript)."""
+        for name in self.errors:
+            field = self.fields.get(name)
+            if field is not None and not field.widget.is_hidden and name != "website":
+                field.widget.attrs["autofocus"] = True
+                return
 
     def clean_phone(self) -> str:
         try:

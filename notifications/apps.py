@@ -8,8 +8,14 @@ class NotificationsConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from bookings.models import BookingEvent
+        from bookings.signals import public_contact_rules
+        from notifications import receivers
 
         post_save.connect(_on_booking_event, sender=BookingEvent, dispatch_uid="outbox")
+        # The public form asks which contact details are required; only we know the channels.
+        public_contact_rules.connect(
+            receivers.public_contact_rules, dispatch_uid="notifications-contact-rules"
+        )
 
 
 def _on_booking_event(sender, instance, created, raw=False, **kwargs):

@@ -96,6 +96,88 @@ def test_day_strip_and_slots_full_and_htmx(shop, alpha_client):
     assert "2099" not in far
 
 
+@pytest.fixture
+def far_shop(shop):
+    shop["business"].max_advance_days = 60
+    shop["business"].save()
+    return shop
+
+
+def _get(client, url, **headers):
+    response = client.get(url, **headers)
+    assert response.status_code == 200, url
+    return response.content.decode()
+
+
+def test_day_strip_pages_reach_the_maximum_advance(far_shop, alpha_client):
+    url = f"/book/{far_shop['cut'].pk}/any/"
+    first = _get(alpha_client, url)
+    # 60 days ahead: today + 60 makes 61 days, pages of 14 from today (the last one of 5 days).
+    assert f'href="{url}?from={_day(14).isoformat()}"' in first
+    assert f'hx-get="{url}?from={_day(14).isoformat()}"' in first
+    assert "Earlier" not in first and f"?date={_day(14).isoformat()}" not in first
+    second = _get(alpha_client, f"{url}?from={_day(14).isoformat()}")
+    assert f"?date={_day(14).isoformat()}" in second and f"?date={_day(27).isoformat()}" in second
+    assert f"?date={_day(13).isoformat()}" not in second
+    assert f"?date={_day(28).isoformat()}" not in second
+    assert f'href="{url}?from={_day(0).isoformat()}"' in second  # earlier
+    assert f'href="{url}?from={_day(28).isoformat()}"' in second  # later
+    # The first open day of the page is chosen, with its slots.
+    assert (
+        'aria-current="date"' in second
+        and _start(_day(14), 9).astimezone(dt.UTC).isoformat().translate(QUOTE) in second
+    )
+    last = _get(alpha_client, f"{url}?from={_day(56).isoformat()}")
+    assert f'id="day-{_day(60).isoformat()}"' in last
+    assert f'id="day-{_day(61).isoformat()}"' not in last
+    assert "Later" not in last and "You can book up to 60 days ahead" in last
+    # The short last page keeps the strip's shape (no jump): blank cells fill it to 14.
+    assert last.count('class="day is-blank"') == 14 - 5
+
+
+def test_a_date_within_the_advance_shows_its_day_and_page(far_shop, alpha_client):
+    day = _day(45)
+    body = _get(alpha_client, f"/book/{far_shop['cut'].pk}/any/?date={day.isoformat()}")
+    assert f'id="day-{day.isoformat()}"' in body
+    assert re.search(rf'id="day-{day.isoformat()}"[^>]*is-chosen', body)
+    assert day.strftime("%A") in body
+    assert _start(day, 11).astimezone(dt.UTC).isoformat().translate(QUOTE) in body
+    # The page holding day 45 is days 42..55.
+    assert f'id="day-{_day(42).isoformat()}"' in body and f'id="day-{_day(55).isoformat()}"' in body
+    assert f'id="day-{_day(41).isoformat()}"' not in body
+    assert f'id="day-{_day(56).isoformat()}"' not in body
+    partial = _get(alpha_client, f"/book/{far_shop['cut'].pk}/any/?date={day.isoformat()}", **HTMX)
+    assert partial.lstrip().startswith('<div id="slots"') and "<html" not in partial
+    assert f'id="day-{_day(42).isoformat()}"' in partial
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_date_past_the_advance_clamps_and_says_why(far_shop, alpha_client, htmx):
+    url = f"/book/{far_shop['cut'].pk}/any/"
+    body = _get(alpha_client, f"{url}?date={_day(75).isoformat()}", **(HTMX if htmx else {}))
+    assert "We take bookings up to 60 days ahead" in body
+    assert f'id="day-{_day(60).isoformat()}"' in body and _day(75).isoformat() not in body
+    # The last day still open is chosen: the nearest to what was asked (day 60 is open only
+    # up to this time of day, so it may have no slot left).
+    chosen = re.search(r'id="day-([0-9-]+)"[^>]*is-chosen', body).group(1)
+    assert chosen in (_day(59).isoformat(), _day(60).isoformat())
+    past = _get(alpha_client, f"{url}?date={_day(-3).isoformat()}")
+    assert "That day has passed" in past and f'id="day-{_day(0).isoformat()}"' in past
+    # Nonsense never breaks the page.
+    for junk in ("2030-02-30", "banana", "99999-01-01"):
+        assert "We take bookings" not in _get(alpha_client, f"{url}?date={junk}&from={junk}")
+
+
+def test_reschedule_strip_pages_too(far_shop, alpha_client):
+    booking = _book(far_shop, _start(_day(3), 10))
+    url = f"/manage/{booking.manage_token}/"
+    first = _get(alpha_client, url)
+    assert f'hx-get="{url}?from={_day(14).isoformat()}"' in first
+    later = _get(alpha_client, f"{url}?from={_day(28).isoformat()}", **HTMX)
+    assert later.lstrip().startswith('<div id="slots"')
+    assert f'id="day-{_day(28).isoformat()}"' in later and "Move my booking" in later
+
+
 def test_booking_flow_creates_booking_and_confirmation(shop, alpha_client):
     day = _day()
     start = _start(day, 10)
@@ -144,17 +226,95 @@ def test_double_submit_makes_one_booking(shop, alpha_client):
     assert Booking.objects.count() == 1
 
 
-def test_slot_taken_meanwhile_is_a_409_with_fresh_slots(shop, alpha_client):
-    start = _start(_day(), 14)
+def _take(shop, start):
     rival = Client.objects.create(name="Rival", phone="+5511900001111")
     services.booking_create(service=shop["cut"], start=start, client=rival, resource=shop["rafa"])
+
+
+def _radio(start) -> str:
+    return f'type="radio" name="start" value="{start.astimezone(dt.UTC).isoformat()}"'
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_slot_taken_meanwhile_is_a_409_with_fresh_slots(shop, alpha_client, htmx):
+    start = _start(_day(), 14)
+    _take(shop, start)
     url = f"/book/{shop['cut'].pk}/{shop['rafa'].pk}/details/"
-    response = alpha_client.post(url, _details(shop, "rafa", start))
+    response = alpha_client.post(
+        url, _details(shop, "rafa", start, name="Paula Taken"), **(HTMX if htmx else {})
+    )
     assert response.status_code == 409
     body = response.content.decode()
-    assert "just taken" in body
-    assert _start(_day(), 14, 30).astimezone(dt.UTC).isoformat().translate(QUOTE) in body
+    if htmx:  # only the details step, swapped in place
+        assert body.lstrip().startswith('<div id="booking-details"') and "<html" not in body
+    else:
+        assert "<html" in body and 'id="booking-details"' in body
+    assert "just taken" in body and "your details are kept" in body
+    # Fresh times of that day are offered inside the form; the taken one is not; typed details stay.
+    assert _radio(_start(_day(), 14, 30)) in body
+    assert _radio(start) not in body
+    assert 'value="Paula Taken"' in body
     assert Booking.objects.count() == 1
+
+
+def test_picking_a_fresh_slot_after_a_409_books_it(shop, alpha_client):
+    taken = _start(_day(), 14)
+    _take(shop, taken)
+    fresh = _start(_day(), 15)
+    url = f"/book/{shop['cut'].pk}/{shop['rafa'].pk}/details/"
+    # The form posts the taken start (hidden) and then the chosen radio: the last one counts.
+    data = _details(shop, "rafa", taken)
+    data["start"] = [taken.isoformat(), fresh.astimezone(dt.UTC).isoformat()]
+    response = alpha_client.post(url, data, **HTMX)
+    booking = Booking.objects.get(client__name="Paula")
+    assert booking.start == fresh
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == f"/booked/{booking.manage_token}/"
+
+
+def test_details_form_is_posted_by_htmx_into_its_step(shop, alpha_client):
+    start = _start(_day(), 10)
+    page = alpha_client.get(f"/book/{shop['cut'].pk}/any/details/?start={start.isoformat()}")
+    body = page.content.decode()
+    # Enhanced with htmx, still a plain form without JavaScript.
+    form = re.search(r"<form [^>]*class=\"details-form\"[^>]*>", body).group(0)
+    action = f'"/book/{shop["cut"].pk}/any/details/"'
+    assert 'method="post"' in form and f"action={action}" in form and f"hx-post={action}" in form
+    assert 'hx-target="#booking-details"' in form and 'hx-swap="outerHTML"' in form
+    assert '<div id="booking-details">' in body
+
+
+def test_htmx_booking_goes_on_to_the_confirmation_page(shop, alpha_client):
+    start = _start(_day(), 10)
+    url = f"/book/{shop['cut'].pk}/any/details/"
+    response = alpha_client.post(url, _details(shop, "any", start), **HTMX)
+    booking = Booking.objects.get()
+    assert response.status_code == 200 and response.content == b""
+    assert response["HX-Redirect"] == f"/booked/{booking.manage_token}/"
+    assert "Location" not in response
+
+
+def test_htmx_invalid_details_are_a_422_partial(shop, alpha_client):
+    url = f"/book/{shop['cut'].pk}/any/details/"
+    data = _details(shop, "any", _start(_day()), name="Paula", phone="123")
+    response = alpha_client.post(url, data, **HTMX)
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert body.lstrip().startswith('<div id="booking-details"')
+    assert "valid phone number" in body and 'value="Paula"' in body
+    assert re.search(r'<input[^>]*name="phone"[^>]*autofocus', body)  # the field to fix
+    assert not Booking.objects.exists()
+
+
+def test_htmx_rate_limited_post_is_a_429_partial(shop, alpha_client):
+    url = f"/book/{shop['cut'].pk}/any/details/"
+    for _ in range(10):
+        alpha_client.post(url, _details(shop, "any", _start(_day()), phone="1"), **HTMX)
+    response = alpha_client.post(url, _details(shop, "any", _start(_day()), phone="1"), **HTMX)
+    assert response.status_code == 429 and 1 <= int(response["Retry-After"]) <= 60
+    body = response.content.decode()
+    assert body.lstrip().startswith('<div id="booking-details"') and "Too many attempts" in body
+    assert 'name="phone"' in body  # the form stays, to try again after the wait
 
 
 @pytest.mark.parametrize(
@@ -204,6 +364,57 @@ def test_booking_posts_are_rate_limited_per_address(shop, alpha_client):
     assert response.status_code == 429
     assert 1 <= int(response["Retry-After"]) <= 60
     assert b"Too many attempts" in response.content
+
+
+def _post_from(client, url, data, *, remote="10.0.0.5", forwarded=None):
+    extra = {"REMOTE_ADDR": remote}
+    if forwarded is not None:
+        extra["HTTP_X_FORWARDED_FOR"] = forwarded
+    return client.post(url, data, **extra)
+
+
+def test_without_trusted_proxies_x_forwarded_for_is_ignored(shop, alpha_client, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    url = f"/book/{shop['cut'].pk}/any/details/"
+    data = _details(shop, "any", _start(_day()), phone="1")
+    for n in range(10):
+        _post_from(alpha_client, url, data, forwarded=f"203.0.113.{n}")
+    # A forged header does not buy a fresh limit: the address is the connection's.
+    assert _post_from(alpha_client, url, data, forwarded="198.51.100.99").status_code == 429
+    assert _post_from(alpha_client, url, data, remote="10.0.0.6").status_code == 422
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_limit(shop, alpha_client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    url = f"/book/{shop['cut'].pk}/any/details/"
+    data = _details(shop, "any", _start(_day()), phone="1")
+    # Every request comes from the proxy (one REMOTE_ADDR); the proxy appends the client's.
+    for n in range(10):
+        _post_from(alpha_client, url, data, forwarded=f"1.1.1.{n}, 203.0.113.7")
+    # The client's own entries (left of the proxy's) are forgeable and do not count.
+    assert _post_from(alpha_client, url, data, forwarded="9.9.9.9, 203.0.113.7").status_code == 429
+    assert _post_from(alpha_client, url, data, forwarded="203.0.113.8").status_code == 422
+
+
+def test_client_ip_counts_trusted_proxies_from_the_right(settings):
+    from django.test import RequestFactory
+
+    from bookings.ratelimit import client_ip
+
+    def ip(forwarded, remote="10.0.0.1"):
+        return client_ip(
+            RequestFactory().get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+        )
+
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert ip("203.0.113.7") == "10.0.0.1"
+    settings.TRUSTED_PROXY_COUNT = 2  # e.g. a CDN, then the load balancer
+    assert ip("6.6.6.6, 203.0.113.7, 198.51.100.1") == "203.0.113.7"
+    assert ip(" 2001:DB8::1 ,198.51.100.1") == "2001:db8::1"
+    # Fewer entries than proxies, or garbage: not from our proxies; the connection's address.
+    assert ip("203.0.113.7") == "10.0.0.1"
+    assert ip("") == "10.0.0.1"
+    assert ip("not-an-ip, 198.51.100.1") == "10.0.0.1"
 
 
 def _book(shop, start):
@@ -299,6 +510,23 @@ def test_public_pages_have_a_fixed_query_count(shop, alpha_client):
     assert max(after) <= 10
 
 
+def test_a_later_strip_page_costs_the_same_queries(
+    far_shop, alpha_client, django_assert_max_num_queries
+):
+    url = f"/book/{far_shop['cut'].pk}/any/"
+    first = _count(alpha_client, url)
+    for days in (20, 47):
+        for hour in range(9, 17):
+            _book(far_shop, _start(_day(days), hour))
+    for query in (f"?from={_day(28).isoformat()}", f"?date={_day(47).isoformat()}"):
+        alpha_client.get(url + query)
+        with django_assert_max_num_queries(first):
+            assert alpha_client.get(url + query).status_code == 200
+        with django_assert_max_num_queries(first):
+            assert alpha_client.get(url + query, **HTMX).status_code == 200
+    assert first <= 10
+
+
 def test_inactive_business_shows_closed_page(shop, tenant_alpha, alpha_client):
     tenant_alpha.is_active = False
     tenant_alpha.save()
@@ -323,3 +551,82 @@ def test_every_step_answers_full_and_htmx_requests(shop, alpha_client, htmx):
         response = alpha_client.get(url.replace("+", "%2B"), **headers)
         assert response.status_code == 200, url
         assert text in response.content.decode(), url
+
+
+def _channels(*, whatsapp: bool, email: bool) -> None:
+    # Through the app registry: bookings (tests included) never imports notifications.
+    from django.apps import apps
+
+    channels = apps.get_model("notifications", "ChannelSettings").load()
+    channels.whatsapp_enabled, channels.email_enabled = whatsapp, email
+    channels.save()
+
+
+def test_email_is_optional_while_whatsapp_sends(shop, alpha_client):
+    _channels(whatsapp=True, email=True)
+    start = _start(_day(), 10)
+    url = f"/book/{shop['cut'].pk}/any/details/"
+    page = alpha_client.get(f"{url}?start={start.isoformat()}").content.decode()
+    assert "E-mail (optional)" in page and "we send confirmations by e-mail" not in page.lower()
+    assert alpha_client.post(url, _details(shop, "any", start, email="")).status_code == 302
+
+
+def test_email_is_required_when_the_business_sends_only_email(shop, alpha_client):
+    _channels(whatsapp=False, email=True)
+    start = _start(_day(), 10)
+    url = f"/book/{shop['cut'].pk}/any/details/"
+    page = alpha_client.get(f"{url}?start={start.isoformat()}").content.decode()
+    assert "E-mail (required)" in page and "We send confirmations by e-mail" in page
+    assert re.search(r'<input[^>]*name="email"[^>]*required', page)
+    refused = alpha_client.post(url, _details(shop, "any", start, email=""), **HTMX)
+    assert refused.status_code == 422
+    assert "Please enter your e-mail: we send confirmations by e-mail." in refused.content.decode()
+    assert not Booking.objects.exists()
+    booked = alpha_client.post(url, _details(shop, "any", start, email="paula@example.com"))
+    assert booked.status_code == 302
+    assert Booking.objects.get().client.email == "paula@example.com"
+
+
+def test_email_stays_optional_when_no_channel_sends(shop, alpha_client):
+    _channels(whatsapp=False, email=False)
+    start = _start(_day(), 10)
+    url = f"/book/{shop['cut'].pk}/any/details/"
+    assert alpha_client.post(url, _details(shop, "any", start, email="")).status_code == 302
+
+
+def test_a_broken_contact_rules_receiver_does_not_stop_bookings(shop, alpha_client):
+    from bookings.signals import public_contact_rules
+
+    def broken(sender, **kwargs):
+        raise RuntimeError("boom")
+
+    def silent(sender, **kwargs):
+        return None
+
+    public_contact_rules.connect(broken, dispatch_uid="test-broken")
+    public_contact_rules.connect(silent, dispatch_uid="test-silent")
+    try:
+        start = _start(_day(), 10)
+        url = f"/book/{shop['cut'].pk}/any/details/"
+        assert alpha_client.post(url, _details(shop, "any", start)).status_code == 302
+    finally:
+        public_contact_rules.disconnect(dispatch_uid="test-broken")
+        public_contact_rules.disconnect(dispatch_uid="test-silent")
+
+
+def test_bookings_never_imports_notifications():
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    offenders = []
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            if any(name.split(".")[0] == "notifications" for name in names):
+                offenders.append(str(path.relative_to(root)))
+    assert offenders == []

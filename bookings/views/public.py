@@ -1,7 +1,8 @@
 """The public booking page: service → who → day and time → details → confirmation; manage link.
 
-Every step is a plain link or form (works without JavaScript); htmx only loads a day's slots
-in place. Refusals are sentences with 409/422, never errors.
+Every step is a plain link or form (works without JavaScript); htmx loads a day's slots and the
+strip's pages in place, and posts the details form into its step. Refusals are sentences with
+409/422/429, never errors.
 """
 
 import datetime as dt
@@ -14,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.http import require_http_methods
+from django_htmx.http import HttpResponseClientRedirect
 
 from bookings import selectors, services
 from bookings.calendar_files import booking_ics
@@ -21,9 +23,10 @@ from bookings.errors import BookingError
 from bookings.forms_public import BookingDetailsForm
 from bookings.models import Booking, Source
 from bookings.ratelimit import rate_limit_hit
+from bookings.signals import public_contact_rules
 from scheduling.models import Resource, Service
 
-STRIP_DAYS = 14
+STRIP_DAYS = 14  # days on one page of the strip; earlier/later pages reach the maximum advance
 BOOKING_POSTS_PER_MINUTE = 10
 
 
@@ -62,42 +65,76 @@ def book_who(request, service_id: int):
     return render(request, "bookings/public/who.html", {"service": service})
 
 
-def _strip(request, service, resource, chosen: dt.date | None):
-    """The next days with whether each has a slot, and the chosen day's starts: one engine run."""
+def _date_param(raw: str | None) -> dt.date | None:
+    try:
+        return parse_date(raw or "")
+    except ValueError:  # well formed but impossible, such as 2030-02-30
+        return None
+
+
+def _strip(request, service, resource, *, chosen=None, page_from=None):
+    """One page of the day strip (which days have a slot) and the chosen day's starts.
+
+    Pages are STRIP_DAYS long counted from today, up to the maximum advance. `chosen` (a day
+    the client picked) or else `page_from` (an earlier/later link) says which page; a day past
+    the advance or already gone clamps to the nearest page and says why. One engine run over
+    the page answers both the strip and the chosen day, whichever page it is.
+    """
     business = request.business
     today = timezone.localdate()
-    last = min(
-        today + dt.timedelta(days=STRIP_DAYS - 1),
-        today + dt.timedelta(days=business.max_advance_days),
-    )
+    last = today + dt.timedelta(days=business.max_advance_days)
+    clamped = None
+    if chosen is not None and chosen > last:
+        clamped, chosen, page_from = "far", None, last
+    elif chosen is not None and chosen < today:
+        clamped, chosen, page_from = "past", None, today
+    anchor = min(max(chosen or page_from or today, today), last)
+    first = today + dt.timedelta(days=(anchor - today).days // STRIP_DAYS * STRIP_DAYS)
+    end = min(first + dt.timedelta(days=STRIP_DAYS - 1), last)
     availability = selectors.slot_list_available(
         service=service,
-        start_date=today,
-        end_date=last,
+        start_date=first,
+        end_date=end,
         resource_ids=[resource.pk] if resource else [r.pk for r in service.performers],
         business=business,
     )
-    open_days = set(availability.days())
-    days = [today + dt.timedelta(days=n) for n in range((last - today).days + 1)]
-    if chosen is None or not (today <= chosen <= last):
-        chosen = min(open_days) if open_days else today
+    open_days = availability.days()
+    if chosen is None:
+        # Past the advance: the last day still open is the nearest to what was asked.
+        chosen = (open_days[-1] if clamped == "far" else open_days[0]) if open_days else first
     if resource is None:
         starts = availability.starts(chosen)
     else:
         starts = availability.slots.get((chosen, resource.pk), [])
+    days = [first + dt.timedelta(days=n) for n in range((end - first).days + 1)]
     return {
         "days": [{"date": d, "open": d in open_days} for d in days],
+        # Blank cells keep the last, shorter page as tall as the others: nothing jumps.
+        "strip_padding": range(STRIP_DAYS - len(days)),
+        "strip_first": first,
+        "strip_last": end,
+        "earlier": first - dt.timedelta(days=STRIP_DAYS) if first > today else None,
+        "later": end + dt.timedelta(days=1) if end < last else None,
+        "last_day": last,
+        "max_advance_days": business.max_advance_days,
+        "clamped": clamped,
         "chosen": chosen,
         "starts": starts,
+    }
+
+
+def _strip_params(request) -> dict:
+    return {
+        "chosen": _date_param(request.GET.get("date")),
+        "page_from": _date_param(request.GET.get("from")),
     }
 
 
 def book_when(request, service_id: int, who: str):
     service = _service(service_id)
     resource = _who(service, who)
-    chosen = parse_date(request.GET.get("date", "") or "") if request.GET.get("date") else None
     context = {"service": service, "resource": resource, "who": who}
-    context.update(_strip(request, service, resource, chosen))
+    context.update(_strip(request, service, resource, **_strip_params(request)))
     template = "bookings/public/when.html#slots" if request.htmx else "bookings/public/when.html"
     return render(request, template, context)
 
@@ -105,6 +142,24 @@ def book_when(request, service_id: int, who: str):
 def _start_from(raw: str | None) -> dt.datetime | None:
     value = parse_datetime(raw or "")
     return value if value is not None and timezone.is_aware(value) else None
+
+
+def _contact_rules() -> dict:
+    """What the details form requires, as the apps that send messages answer (see signals)."""
+    rules = {"email_required": False}
+    for _receiver, answer in public_contact_rules.send_robust(sender=None):
+        # A failing receiver is logged by Django and must not stop anyone from booking.
+        if isinstance(answer, dict):
+            rules["email_required"] |= bool(answer.get("email_required"))
+    return rules
+
+
+def _details_page(request, context, *, status=200):
+    # htmx posts the form into its step: answer with that step only.
+    template = "bookings/public/details.html"
+    if request.htmx and request.method == "POST":
+        template += "#booking-details"
+    return render(request, template, context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -115,23 +170,31 @@ def book_details(request, service_id: int, who: str):
     data = request.POST if request.method == "POST" else None
     start = _start_from(request.POST.get("start") if data else request.GET.get("start"))
     if start is None:
-        return redirect("bookings:book_when", service_id=service.pk, who=who)
+        back = reverse("bookings:book_when", args=[service.pk, who])
+        return HttpResponseClientRedirect(back) if request.htmx else redirect(back)
     form = BookingDetailsForm(
-        data, initial={"start": start, "idem": uuid.uuid4().hex}, region=business.phone_region
+        data,
+        initial={"start": start, "idem": uuid.uuid4().hex},
+        region=business.phone_region,
+        **_contact_rules(),
     )
     context = {"service": service, "resource": resource, "who": who, "start": start, "form": form}
     if data is None:
-        return render(request, "bookings/public/details.html", context)
+        return _details_page(request, context)
 
     wait = rate_limit_hit(request, scope="book", limit=BOOKING_POSTS_PER_MINUTE, window=60)
     if wait:
-        response = render(request, "bookings/public/too_many.html", {"wait": wait}, status=429)
+        if request.htmx:
+            response = _details_page(request, {**context, "wait": wait}, status=429)
+        else:
+            response = render(request, "bookings/public/too_many.html", {"wait": wait}, status=429)
         response["Retry-After"] = str(wait)
         return response
     if request.POST.get("website"):
         return HttpResponseBadRequest("Your request could not be processed.")
     if not form.is_valid():
-        return render(request, "bookings/public/details.html", context, status=422)
+        form.focus_first_error()
+        return _details_page(request, context, status=422)
 
     cleaned = form.cleaned_data
     try:
@@ -156,11 +219,14 @@ def book_details(request, service_id: int, who: str):
     except BookingError as exc:
         taken = exc.code in ("slot_taken", "no_resource_free")
         context.update(error=exc.message, taken=taken)
-        context.update(_strip(request, service, resource, timezone.localtime(start).date()))
-        return render(
-            request, "bookings/public/details.html", context, status=409 if taken else 422
-        )
-    return redirect("bookings:booked", token=booking.manage_token)
+        if taken:
+            # The same day's fresh slots, offered inside the form so the details are kept.
+            day = timezone.localtime(start).date()
+            context.update(_strip(request, service, resource, chosen=day))
+        return _details_page(request, context, status=409 if taken else 422)
+    booked_url = reverse("bookings:booked", args=[booking.manage_token])
+    # htmx: a whole-page visit to the confirmation (its own URL, history and title).
+    return HttpResponseClientRedirect(booked_url) if request.htmx else redirect(booked_url)
 
 
 def _booking_by_token(token: str) -> Booking:
@@ -194,15 +260,14 @@ def _manage_context(request, booking, **extra):
         **extra,
     }
     if can_change and "days" not in context:
-        chosen = parse_date(request.GET.get("date") or "") if request.GET.get("date") else None
-        context.update(_strip_for_reschedule(request, booking, chosen))
+        context.update(_strip_for_reschedule(request, booking, **_strip_params(request)))
     return context
 
 
-def _strip_for_reschedule(request, booking, chosen):
+def _strip_for_reschedule(request, booking, *, chosen, page_from):
     service = booking.service
     service.performers = [booking.resource]
-    strip = _strip(request, service, booking.resource, chosen)
+    strip = _strip(request, service, booking.resource, chosen=chosen, page_from=page_from)
     # The booking's own slot stays free for itself: recompute the chosen day without it.
     availability = selectors.slot_list_available(
         service=service,

@@ -123,6 +123,9 @@ CACHES = {
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
     }
 }
+# Reverse proxies in front of the app that append to X-Forwarded-For (rate limits take the client
+# address from it, counting this many from the right). 0: the header is ignored (it can be forged).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # --- Auth and accounts ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

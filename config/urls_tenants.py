@@ -9,5 +9,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("scheduling.urls")),
     path("", include("bookings.urls")),
+    path("", include("notifications.urls")),
     path("health/", health, name="health"),
 ]

@@ -1,0 +1,125 @@
+"""Reads of the messages dashboard: the log as a user may see it, and templates with defaults."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from bookings.scoping import visible_resource_ids
+from notifications.defaults import DEFAULTS
+from notifications.models import Channel, Kind, Message, MessageTemplate
+from notifications.rendering import DATE_FORMATS
+from scheduling.models import BusinessSettings
+
+
+def message_list(
+    *,
+    user: User,
+    status: str = "",
+    channel: str = "",
+    kind: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> QuerySet[Message]:
+    """Newest first; staff see only the messages of their own resource's bookings.
+
+    Dates are local days of the current time zone, compared with the time the message is due.
+    """
+    qs = Message.objects.select_related("booking")
+    ids = visible_resource_ids(user)
+    if ids is not None:
+        qs = qs.filter(booking__resource_id__in=ids)
+    if status:
+        qs = qs.filter(status=status)
+    if channel:
+        qs = qs.filter(channel=channel)
+    if kind:
+        qs = qs.filter(kind=kind)
+    tz = timezone.get_current_timezone()
+    if date_from:
+        qs = qs.filter(send_after__gte=dt.datetime.combine(date_from, dt.time(), tz))
+    if date_to:
+        until = date_to + dt.timedelta(days=1)
+        qs = qs.filter(send_after__lt=dt.datetime.combine(until, dt.time(), tz))
+    return qs.order_by("-send_after", "-pk")
+
+
+def message_get(*, user: User, pk: int) -> Message | None:
+    """One message, or None when it does not exist or is not the user's to see."""
+    return (
+        message_list(user=user)
+        .select_related("booking__service", "booking__resource", "booking__client", "client")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class TemplateRow:
+    kind: str
+    kind_label: str
+    channel: str
+    channel_label: str
+    custom: MessageTemplate | None
+
+
+def template_kinds() -> list[tuple[str, str]]:
+    """The kinds that have wording to edit (replies and tests are written by the system)."""
+    return [(value, label) for value, label in Kind.choices if value in DEFAULTS]
+
+
+def template_list(*, language: str) -> list[TemplateRow]:
+    """Every editable kind × channel, with the business's own wording where it has one."""
+    custom = {(t.kind, t.channel): t for t in MessageTemplate.objects.filter(language=language)}
+    return [
+        TemplateRow(kind, kind_label, channel, channel_label, custom.get((kind, channel)))
+        for kind, kind_label in template_kinds()
+        for channel, channel_label in Channel.choices
+    ]
+
+
+@dataclass(frozen=True)
+class Wording:
+    subject: str
+    body: str
+    custom: bool
+
+
+def template_wording(*, kind: str, channel: str, language: str) -> Wording:
+    """The text a message of this kind and channel is written from: custom, else the default."""
+    row = MessageTemplate.objects.filter(kind=kind, channel=channel, language=language).first()
+    if row is not None:
+        return Wording(row.subject, row.body, True)
+    subject, body = DEFAULTS[kind].get(language) or DEFAULTS[kind]["en"]
+    return Wording(subject if channel == Channel.EMAIL else "", body, False)
+
+
+PLACEHOLDER_MEANINGS = {
+    "client_name": "the client's first name",
+    "service": "the service booked",
+    "resource": "who or what performs it",
+    "date": "the day of the booking",
+    "time": "its start time",
+    "business": "your name as clients see it",
+    "manage_url": "the client's link to change or cancel",
+}
+
+SAMPLES = {
+    "en": {"client_name": "Alex", "service": "Haircut", "resource": "Sam"},
+    "pt-br": {"client_name": "Ana", "service": "Corte", "resource": "Rafa"},
+}
+
+
+def placeholder_samples(*, business: BusinessSettings, base_url: str) -> dict[str, str]:
+    """Made-up values for the template preview: a client, service and time a week from now."""
+    language = business.language if business.language in DATE_FORMATS else "en"
+    day = timezone.localdate() + dt.timedelta(days=7)
+    return {
+        **SAMPLES.get(language, SAMPLES["en"]),
+        "date": day.strftime(DATE_FORMATS[language]),
+        "time": "10:30",
+        "business": business.display_name or "Your business",
+        "manage_url": f"{base_url}/manage/SAMPLE-LINK/",
+    }

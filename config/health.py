@@ -1,4 +1,8 @@
-"""/health/ on every host: database, Redis and a Celery worker, each with a short timeout."""
+"""/health/ on every host: database, Redis and a Celery worker, each with a short timeout.
+
+Served by `HealthMiddleware` ahead of the tenant middleware: choosing a tenant reads the
+database, so behind it a database outage would be a 500 instead of a report that names it.
+"""
 
 import redis
 from django.conf import settings
@@ -50,3 +54,15 @@ def health(request):
     failed = [name for name, result in results.items() if result["status"] != "ok"]
     body = {"status": "error" if failed else "ok", "failed": failed, "checks": results}
     return JsonResponse(body, status=503 if failed else 200)
+
+
+class HealthMiddleware:
+    """Answer `/health/` on any host (active, inactive or unknown) before the tenant lookup."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == "/health/":
+            return health(request)
+        return self.get_response(request)

@@ -3,7 +3,6 @@
 from django.contrib import admin
 from django.urls import path
 
-from config.health import health
 from notifications.webhook import whatsapp_webhook
 from tenants import views as tenant_views
 
@@ -15,6 +14,5 @@ urlpatterns = [
     path("", tenant_views.landing, name="landing"),
     path("signup/", tenant_views.signup, name="signup"),
     path("admin/", admin.site.urls),
-    path("health/", health, name="health"),
     path("webhooks/whatsapp/", whatsapp_webhook, name="whatsapp_webhook"),
 ]

@@ -2,13 +2,10 @@
 
 from django.urls import include, path
 
-from config.health import health
-
 urlpatterns = [
     path("", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("scheduling.urls")),
     path("", include("bookings.urls")),
     path("", include("notifications.urls")),
-    path("health/", health, name="health"),
 ]

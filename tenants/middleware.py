@@ -10,9 +10,6 @@ from django_tenants.utils import get_public_schema_name
 
 from tenants.models import Domain, Tenant
 
-# Paths that answer on an inactive tenant's host too (load balancers keep probing it).
-ALWAYS_OPEN_PATHS = ("/health/",)
-
 
 def platform_tenant() -> Tenant:
     """The public schema's tenant row, or an unsaved stand-in before `seed_demo` made one."""
@@ -55,7 +52,7 @@ class TenantMiddleware(TenantMainMiddleware):
         if response is not None:
             return response
         tenant = request.tenant
-        if not tenant.is_active and request.path not in ALWAYS_OPEN_PATHS:
+        if not tenant.is_active:
             connection.set_schema_to_public()
             response = render(
                 request, "errors/tenant_closed.html", {"business": tenant}, status=503

@@ -67,6 +67,8 @@ MIDDLEWARE = [
     # Before the tenant is chosen: the 404 and "closed" pages of unknown or inactive hosts
     # still get their stylesheet.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the tenant lookup, which needs the database it may have to report as down.
+    "config.health.HealthMiddleware",
     "tenants.middleware.TenantMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -85,3 +85,34 @@ def test_health_on_an_inactive_tenants_host_reports_failures_as_503_not_500(sett
 
     assert response.status_code == 503
     assert body["failed"] == ["redis", "worker"]
+
+
+@pytest.fixture
+def database_down(django_db_blocker):
+    """The default connection pointed at a port where no PostgreSQL listens, as in an outage.
+
+    Outside any test transaction (no `db` fixture), so closing the connection loses nothing.
+    """
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        connection.close()
+        port = connection.settings_dict["PORT"]
+        connection.settings_dict["PORT"] = 1
+        try:
+            yield
+        finally:
+            connection.close()
+            connection.settings_dict["PORT"] = port
+
+
+@pytest.mark.parametrize("host", ["localhost", "alpha.localhost", "nowhere.example"])
+def test_health_names_the_database_when_it_is_down_instead_of_a_500(database_down, settings, host):
+    # The tenant is chosen from the database: /health/ must answer before that lookup.
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.HEALTH_WORKER_TIMEOUT = 0.5
+    response, body = _health(host_client(host))
+    assert response.status_code == 503
+    assert "database" in body["failed"]
+    assert body["checks"]["database"]["status"] == "error"
+    assert body["checks"]["redis"] == {"status": "ok"}

@@ -2,6 +2,7 @@ import json
 
 from django import forms
 from django.contrib.postgres.forms import SimpleArrayField
+from django.db.models import Q
 
 from accounts.models import User
 from scheduling.models import (
@@ -183,8 +184,13 @@ class ServiceForm(forms.ModelForm):
 
     def __init__(self, *args, resource_label: str = "resources", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["resources"].queryset = Resource.objects.filter(is_active=True)
-        self.fields["resources"].label = f"Who performs it ({resource_label})"
+        resources = self.fields["resources"]
+        # Inactive ones this service already has stay listed (and ticked): saving the form must
+        # not quietly take the service away from someone who is only away for a while.
+        kept = Q(pk__in=self.instance.resources.all()) if self.instance.pk else Q(pk__in=[])
+        resources.queryset = Resource.objects.filter(Q(is_active=True) | kept)
+        resources.label_from_instance = lambda r: r.name if r.is_active else f"{r.name} (inactive)"
+        resources.label = f"Who performs it ({resource_label})"
         self.fields["duration_minutes"].min_value = 1
         self.fields["price"].min_value = 0
 

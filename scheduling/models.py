@@ -4,7 +4,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.core.validators import FileExtensionValidator, RegexValidator
+from django.core.validators import FileExtensionValidator, MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 
@@ -30,6 +30,17 @@ class Weekday(models.IntegerChoices):
     SUNDAY = 6, "Sunday"
 
 
+# Upper bounds of the rules: far beyond what a business needs, well inside what date arithmetic
+# can do (an advance of millions of days would overflow the calendar and break the booking page).
+MAX_NOTICE_MINUTES = 60 * 24 * 90
+MAX_ADVANCE_DAYS = 730
+MAX_CANCELLATION_WINDOW_HOURS = 24 * 90
+
+
+def _at_most(limit: int, words: str) -> MaxValueValidator:
+    return MaxValueValidator(limit, message=f"At most {words}.")
+
+
 class BusinessSettings(models.Model):
     """The business's one row of rules, labels and branding (created with its schema)."""
 
@@ -53,15 +64,22 @@ class BusinessSettings(models.Model):
         choices=[(m, f"{m} minutes") for m in SLOT_INTERVALS],
     )
     min_notice_minutes = models.PositiveIntegerField(
-        "minimum notice (minutes)", default=60, help_text="How soon before a slot it can be booked."
+        "minimum notice (minutes)",
+        default=60,
+        help_text="How soon before a slot it can be booked.",
+        validators=[_at_most(MAX_NOTICE_MINUTES, "90 days (129,600 minutes)")],
     )
     max_advance_days = models.PositiveIntegerField(
-        "maximum advance (days)", default=60, help_text="How far ahead clients may book."
+        "maximum advance (days)",
+        default=60,
+        help_text="How far ahead clients may book.",
+        validators=[_at_most(MAX_ADVANCE_DAYS, "two years (730 days)")],
     )
     cancellation_window_hours = models.PositiveIntegerField(
         "cancellation window (hours)",
         default=24,
         help_text="Clients may cancel or reschedule until this many hours before the start.",
+        validators=[_at_most(MAX_CANCELLATION_WINDOW_HOURS, "90 days (2,160 hours)")],
     )
     requires_approval = models.BooleanField(
         "public bookings need approval",

@@ -56,7 +56,13 @@ def _hours_context(resource: Resource | None, form: HoursForm | None = None, err
         }
         for value, label in Weekday.choices
     ]
-    return {"resource": resource, "days": days, "uses_business_hours": resource and not rows}
+    return {
+        "resource": resource,
+        "days": days,
+        "uses_business_hours": resource and not rows,
+        # A post for no day of the week (a hand-made request): its errors still get shown.
+        "stray_form": form if form is not None and error_day not in Weekday.values else None,
+    }
 
 
 def _hours_editor(request, resource: Resource | None):

@@ -118,6 +118,21 @@ def test_settings_save_and_errors(owner_client):
         assert message in body, message
     assert BusinessSettings.load().timezone == "America/New_York"
 
+    # Numbers past any real business's rules are refused, not saved to break the booking page.
+    huge = {
+        **data,
+        "max_advance_days": "4000000",
+        "min_notice_minutes": "2147483647",
+        "cancellation_window_hours": "999999999",
+    }
+    response = owner_client.post("/app/settings/", huge)
+    assert response.status_code == 422
+    body = response.content.decode()
+    for message in ("At most two years", "At most 90 days (129,600", "At most 90 days (2,160"):
+        assert message in body, message
+    assert BusinessSettings.load().max_advance_days == 30
+    assert owner_client.get("/").status_code == 200
+
 
 def test_hours_add_remove_with_htmx_and_inline_errors(owner_client):
     response = owner_client.post(
@@ -141,6 +156,8 @@ def test_hours_add_remove_with_htmx_and_inline_errors(owner_client):
     assert b"overlaps 09:00" in overlap.content
     garbage = owner_client.post("/app/hours/", {"weekday": 9, "start": "nope"}, **HTMX)
     assert garbage.status_code == 422
+    body = garbage.content.decode()
+    assert "9 is not one of the available choices" in body and "Enter a valid time" in body
     assert WeeklyHours.objects.filter(resource=None).count() == 2
 
     first = WeeklyHours.objects.get(weekday=1, start="09:00")
@@ -263,6 +280,43 @@ def test_resource_create_edit_errors_and_deactivate(owner_client):
     owner_client.post(f"/app/resources/{resource.pk}/reactivate/")
     resource.refresh_from_db()
     assert resource.is_active
+
+
+def test_editing_a_service_keeps_its_inactive_resources_and_edits_a_resource(owner_client):
+    rafa, away = ResourceFactory(name="Rafa"), ResourceFactory(name="Away")
+    service = ServiceFactory(name="Corte", duration_minutes=30)
+    service.resources.set([rafa, away])
+    away.is_active = False
+    away.save()
+    page = owner_client.get(f"/app/services/{service.pk}/").content.decode()
+    assert "Away (inactive)" in page
+    response = owner_client.post(
+        f"/app/services/{service.pk}/",
+        {
+            "name": "Corte longo",
+            "duration_minutes": 45,
+            "price": "50.00",
+            "buffer_before_minutes": 0,
+            "buffer_after_minutes": 0,
+            "resources": [rafa.pk, away.pk],
+            "is_public": "on",
+            "color": "#0f766e",
+            "order": 0,
+        },
+    )
+    assert response.status_code == 302
+    service.refresh_from_db()
+    assert (service.name, service.duration_minutes) == ("Corte longo", 45)
+    # Back from holiday, Away still performs it.
+    assert set(service.resources.all()) == {rafa, away}
+
+    response = owner_client.post(
+        f"/app/resources/{rafa.pk}/",
+        {"name": "Rafael", "kind": "staff", "color": "#112233", "order": 2, "attributes": ""},
+    )
+    assert response.status_code == 302
+    rafa.refresh_from_db()
+    assert (rafa.name, rafa.order, rafa.attributes) == ("Rafael", 2, {})
 
 
 def test_service_create_with_eligible_resources_errors_and_deactivate(owner_client):

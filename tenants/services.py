@@ -16,7 +16,7 @@ RESERVED_SLUGS = frozenset(
     """
     www admin administrator api app apps static media mail email smtp imap pop ftp public
     assets cdn help support status docs blog dashboard account accounts login logout signup
-    auth billing webhook webhooks health agendo root system test demo-admin postgres
+    auth billing webhook webhooks health agendo root system test demo demo-admin postgres
     information-schema
     """.split()
 )

@@ -85,6 +85,7 @@ def test_signup_link_keeps_the_port_of_the_request(db):
         ("slug", "admin", "is reserved"),
         ("slug", "www", "is reserved"),
         ("slug", "public", "is reserved"),
+        ("slug", "demo", "is reserved"),  # seed_demo's business: it writes demo data there
         ("slug", "alpha", "is already taken"),
         ("owner_password", "12345678", "entirely numeric"),
         ("owner_password", "short", "too short"),

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from accounts.tests.factories import PASSWORD, AdminFactory, OwnerFactory, UserFactory
-from conftest import login_as
+from conftest import host_client, login_as
 
 
 def test_anonymous_dashboard_redirects_to_login(alpha_client):
@@ -108,3 +108,19 @@ def test_user_sessions_page_lists_sessions(alpha, alpha_client):
     response = alpha_client.get("/accounts/sessions/")
     assert response.status_code == 200
     assert b"Sessions" in response.content
+
+
+def test_ending_other_sessions_logs_out_the_other_device(alpha, alpha_client):
+    OwnerFactory(email="olivia@example.com")
+    phone = host_client("alpha.localhost")
+    for device in (alpha_client, phone):
+        device.post("/accounts/login/", {"login": "olivia@example.com", "password": PASSWORD})
+        assert device.get("/app/").status_code == 200
+    page = alpha_client.get("/accounts/sessions/").content.decode()
+    assert page.count("127.0.0.1") >= 2  # both devices are listed
+
+    response = alpha_client.post("/accounts/sessions/")
+    assert response.status_code == 302
+    assert alpha_client.get("/app/").status_code == 200  # this one stays in
+    gone = phone.get("/app/")
+    assert gone.status_code == 302 and "/accounts/login/" in gone["Location"]

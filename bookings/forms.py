@@ -39,12 +39,22 @@ class BookingFilterForm(forms.Form):
 class NewBookingForm(forms.Form):
     """Staff booking: an existing client or a new one, a service, a resource or any, a slot."""
 
-    client = forms.ModelChoiceField(queryset=Client.objects.filter(is_active=True), required=False)
+    client = forms.ModelChoiceField(
+        queryset=Client.objects.none(),
+        required=False,
+        error_messages={
+            "invalid_choice": "Choose one found by the search, or enter a new one below."
+        },
+    )
     client_name = forms.CharField(required=False, max_length=150, label="New client's name")
     client_phone = forms.CharField(required=False, max_length=40, label="Phone (WhatsApp)")
     client_email = forms.EmailField(required=False, label="E-mail")
     service = forms.ModelChoiceField(queryset=Service.objects.filter(is_active=True))
-    resource = forms.ModelChoiceField(queryset=Resource.objects.none(), required=False)
+    resource = forms.ModelChoiceField(
+        queryset=Resource.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": "Choose one from the list."},
+    )
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     start = forms.DateTimeField(required=False, widget=forms.HiddenInput)
     override = forms.BooleanField(
@@ -57,8 +67,10 @@ class NewBookingForm(forms.Form):
         required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Internal notes"
     )
 
-    def __init__(self, *args, resources, **kwargs):
+    def __init__(self, *args, resources, clients, **kwargs):
+        """`resources` and `clients` are what the user may see: nothing else can be posted."""
         super().__init__(*args, **kwargs)
+        self.fields["client"].queryset = clients.filter(is_active=True)
         self.fields["resource"].queryset = resources
         self.fields["resource"].empty_label = "Any available"
 
@@ -82,7 +94,11 @@ class NewBookingForm(forms.Form):
 
 
 class RescheduleForm(forms.Form):
-    resource = forms.ModelChoiceField(queryset=Resource.objects.none(), required=False)
+    resource = forms.ModelChoiceField(
+        queryset=Resource.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": "Choose one from the list."},
+    )
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     start = forms.DateTimeField(required=False, widget=forms.HiddenInput)
     override = forms.BooleanField(required=False, label="Override hours, notice and advance")

@@ -6,6 +6,7 @@ Rules (SPEC §5) are checked here for a friendly refusal; the exclusion constrai
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -201,7 +202,12 @@ def _check_rules(
 
 
 def _any_candidates(
-    *, service: Service, start: dt.datetime, business: BusinessSettings, now: dt.datetime
+    *,
+    service: Service,
+    start: dt.datetime,
+    business: BusinessSettings,
+    now: dt.datetime,
+    resource_ids: list[int] | None,
 ) -> list[Resource]:
     """Eligible resources free at `start`: fewest bookings that day first, then resource order."""
     tz = zoneinfo.ZoneInfo(business.timezone)
@@ -212,7 +218,8 @@ def _any_candidates(
         service=service,
         start_date=local_day,
         end_date=local_day,
-        busy=booking_busy_intervals(start=day_start, end=day_end),
+        resource_ids=resource_ids,
+        busy=booking_busy_intervals(start=day_start, end=day_end, resource_ids=resource_ids),
         now=now,
         business=business,
     )
@@ -251,11 +258,13 @@ def booking_create(
     now: dt.datetime | None = None,
     business: BusinessSettings | None = None,
     idempotency_key: str | None = None,
+    resource_ids: Iterable[int] | None = None,
 ) -> Booking:
     """Book `service` at `start` for `client` on `resource`, or on any free one when None.
 
-    With an `idempotency_key`, asking twice (a double click, a resubmitted form) returns the
-    booking the first request made instead of a second booking or a refusal.
+    `resource_ids` limits the resources it may take (a staff member books only on their own);
+    None means any. With an `idempotency_key`, asking twice (a double click, a resubmitted
+    form) returns the booking the first request made instead of a second booking or a refusal.
     """
     if idempotency_key:
         existing = Booking.objects.filter(idempotency_key=idempotency_key).first()
@@ -269,16 +278,30 @@ def booking_create(
     if not client.is_active:
         raise booking_error("client_inactive")
     status = Status.PENDING if public and business.requires_approval else Status.CONFIRMED
+    allowed = None if resource_ids is None else list(resource_ids)
 
     if resource is not None:
+        if allowed is not None and resource.pk not in allowed:
+            raise booking_error("resource_unavailable", field="resource")
         candidates = [resource]
     else:
         if not service.is_active or (public and not service.is_public):
             raise booking_error("service_unavailable")
-        candidates = _any_candidates(service=service, start=start, business=business, now=now)
+        candidates = _any_candidates(
+            service=service, start=start, business=business, now=now, resource_ids=allowed
+        )
         if not candidates:
             # Say why: a rule (too soon, closed...) if one refuses it, otherwise everyone is busy.
-            eligible = service.resources.filter(is_active=True).first()
+            eligible = service.resources.filter(is_active=True)
+            if allowed is not None:
+                eligible = eligible.filter(pk__in=allowed)
+            eligible = eligible.first()
+            if eligible is None and allowed is not None:
+                raise booking_error(
+                    "resource_unavailable",
+                    "You can book only on your own calendar, which does not offer this service.",
+                    "resource",
+                )
             if eligible is None:
                 raise booking_error("resource_unavailable")
             _check_rules(

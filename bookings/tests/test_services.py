@@ -447,6 +447,33 @@ def test_any_available_refuses_when_the_race_is_lost_everywhere(shop, monkeypatc
     refused("no_resource_free", book, shop, at(10), resource=None, client=ClientFactory())
 
 
+def test_any_available_within_resource_ids_takes_only_those(shop):
+    # Ana is the busier one, so an unrestricted "any" would pick Bia.
+    BookingFactory(service=shop.cut, resource=shop.ana, start=at(14))
+    mine = book(shop, at(10), resource=None, resource_ids=[shop.ana.pk])
+    assert mine.resource == shop.ana
+    # Ana taken at 10:00 too: Bia is free, but not allowed.
+    refused(
+        "no_resource_free",
+        book,
+        shop,
+        at(10),
+        resource=None,
+        resource_ids=[shop.ana.pk],
+        client=ClientFactory(),
+    )
+
+
+def test_resource_ids_refuse_a_resource_outside_them(shop):
+    error = refused(
+        "resource_unavailable", book, shop, at(10), resource="bia", resource_ids=[shop.ana.pk]
+    )
+    assert error.message == MESSAGES["resource_unavailable"]
+    # A staff member without a resource of their own can book nobody's time.
+    error = refused("resource_unavailable", book, shop, at(10), resource=None, resource_ids=[])
+    assert "your own calendar" in error.message
+
+
 # --- Cancellation window and can_cancel --------------------------------------------------------
 
 

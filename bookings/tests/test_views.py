@@ -367,3 +367,129 @@ def test_time_clicked_in_the_calendar_is_preselected_when_free(shop, owner_clien
     assert f'value="{_at(day, 11).astimezone(dt.UTC).isoformat()}" checked' in free
     taken = owner_client.get(base + "&wanted_time=10:00").content.decode()
     assert "checked" not in taken
+
+
+# --- Staff book only on their own resource, for clients they can see -------------------------
+
+
+def _new_booking_post(shop, day, hour, **fields) -> dict:
+    data = {
+        "service": shop["cut"].pk,
+        "date": day.isoformat(),
+        "start": _at(day, hour).isoformat(),
+    }
+    data.update(fields)
+    return data
+
+
+@pytest.fixture
+def sam_client(shop, alpha_client):
+    return login_as(alpha_client, shop["sam"], "alpha")
+
+
+def test_staff_any_available_books_their_own_resource(shop, sam_client):
+    day = _day()
+    # Chair A is the busier one that day, so "any available" alone would pick Chair B.
+    _book(shop, _at(day, 9), resource=shop["a"], n=1)
+    response = sam_client.post(
+        "/app/bookings/new/",
+        _new_booking_post(shop, day, 11, client_name="Mine", client_phone="11 94444-0001"),
+    )
+    assert response.status_code == 302
+    assert Booking.objects.get(client__name="Mine").resource == shop["a"]
+
+
+def test_staff_any_available_never_falls_back_to_a_colleague(shop, sam_client):
+    day = _day()
+    _book(shop, _at(day, 9), resource=shop["a"], n=1)
+    response = sam_client.post(
+        "/app/bookings/new/",
+        _new_booking_post(shop, day, 9, client_name="Late", client_phone="11 94444-0002"),
+        **HTMX,
+    )
+    assert response.status_code == 409
+    assert b"nobody is free" in response.content
+    assert not Booking.objects.filter(resource=shop["b"]).exists()
+
+
+def test_staff_posting_another_resource_is_refused(shop, sam_client):
+    day = _day()
+    response = sam_client.post(
+        "/app/bookings/new/",
+        _new_booking_post(
+            shop, day, 11, client_name="X", client_phone="11 94444-0003", resource=shop["b"].pk
+        ),
+        **HTMX,
+    )
+    assert response.status_code == 422
+    assert b"Choose one from the list." in response.content
+    override = sam_client.post(
+        "/app/bookings/new/",
+        _new_booking_post(
+            shop,
+            day,
+            11,
+            client_name="X",
+            client_phone="11 94444-0003",
+            resource=shop["b"].pk,
+            override="on",
+            override_time="21:00",
+        ),
+    )
+    assert override.status_code == 422
+    assert not Booking.objects.exists()
+
+
+def test_staff_can_book_only_clients_they_can_see(shop, sam_client):
+    day = _day()
+    hidden = Client.objects.create(name="Hidden Person", phone="+5511944440004")
+    _book(shop, _at(day, 15), resource=shop["b"], client=hidden)
+    refused = sam_client.post(
+        "/app/bookings/new/", _new_booking_post(shop, day, 11, client=hidden.pk), **HTMX
+    )
+    assert refused.status_code == 422
+    assert b"Choose one found by the search" in refused.content
+    assert b"Hidden Person" not in refused.content
+    assert not Booking.objects.filter(resource=shop["a"]).exists()
+
+    entered = Client.objects.create(name="Entered", phone="+5511944440005", created_by=shop["sam"])
+    ok = sam_client.post("/app/bookings/new/", _new_booking_post(shop, day, 11, client=entered.pk))
+    assert ok.status_code == 302
+    assert Booking.objects.get(client=entered).resource == shop["a"]
+
+
+def test_staff_cannot_reschedule_onto_another_resource(shop, sam_client):
+    day = _day()
+    booking = _book(shop, _at(day, 10), resource=shop["a"], n=6)
+    moved = sam_client.post(
+        f"/app/bookings/{booking.reference}/reschedule/",
+        {"date": day.isoformat(), "resource": shop["b"].pk, "start": _at(day, 15).isoformat()},
+        **HTMX,
+    )
+    assert moved.status_code == 422
+    assert b"Choose one from the list." in moved.content
+    booking.refresh_from_db()
+    assert (booking.start, booking.resource) == (_at(day, 10), shop["a"])
+    same = sam_client.post(
+        f"/app/bookings/{booking.reference}/reschedule/",
+        {"date": day.isoformat(), "start": _at(day, 15).isoformat()},
+        **HTMX,
+    )
+    assert same.status_code == 200
+    booking.refresh_from_db()
+    assert (booking.start, booking.resource) == (_at(day, 15), shop["a"])
+
+
+def test_new_booking_with_garbled_ids_is_a_form_error(shop, owner_client):
+    day = _day()
+    response = owner_client.post(
+        "/app/bookings/new/",
+        {"client": "abc", "service": "x", "resource": "y", "date": day.isoformat()},
+        **HTMX,
+    )
+    assert response.status_code == 422
+    assert b"Choose one from the list." in response.content
+    page = owner_client.get("/app/bookings/new/?resource=nope&service=nope&client=nope")
+    assert page.status_code == 200
+    picker = owner_client.get("/app/bookings/slots/?service=x&resource=y&date=z&booking=1")
+    assert picker.status_code == 200

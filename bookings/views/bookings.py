@@ -29,6 +29,11 @@ def _local_day(raw: str | None) -> dt.date:
         return timezone.localdate()
 
 
+def _pk(raw: str | None) -> int:
+    """A primary key from a query string or form; 0 (matches nothing) when it is not a number."""
+    return int(raw) if raw and raw.isascii() and raw.isdigit() else 0
+
+
 def _slot_choices(request, *, service, resource, day, exclude_booking_id=None):
     """The free starts for the slot picker: one resource's, or the union for "any"."""
     if service is None:
@@ -54,16 +59,15 @@ def _resource_scope(request) -> list[int] | None:
 @role_required()
 def slot_picker(request):
     """htmx partial: the free times for the chosen service, resource and day."""
-    service = Service.objects.filter(pk=request.GET.get("service") or 0, is_active=True).first()
-    resource = visible_resources(request.user).filter(pk=request.GET.get("resource") or 0).first()
+    service = Service.objects.filter(pk=_pk(request.GET.get("service")), is_active=True).first()
+    resource = visible_resources(request.user).filter(pk=_pk(request.GET.get("resource"))).first()
     day = _local_day(request.GET.get("date"))
-    exclude = request.GET.get("booking")
     starts = _slot_choices(
         request,
         service=service,
         resource=resource,
         day=day,
-        exclude_booking_id=int(exclude) if exclude and exclude.isdigit() else None,
+        exclude_booking_id=_pk(request.GET.get("booking")) or None,
     )
     context = {
         "starts": starts,
@@ -102,8 +106,10 @@ def booking_new(request):
     data = request.POST if request.method == "POST" else None
     initial = {"date": _local_day(request.GET.get("date"))}
     if request.GET.get("resource"):
-        initial["resource"] = resources.filter(pk=request.GET["resource"]).first()
-    form = NewBookingForm(data, initial=initial, resources=resources)
+        initial["resource"] = resources.filter(pk=_pk(request.GET["resource"])).first()
+    form = NewBookingForm(
+        data, initial=initial, resources=resources, clients=visible_clients(request.user)
+    )
     status = 200
     if data is not None:
         if form.is_valid():
@@ -119,9 +125,9 @@ def booking_new(request):
             status = 422
     bound = form.data if form.is_bound else {}
     service = Service.objects.filter(
-        pk=bound.get("service") or request.GET.get("service") or 0, is_active=True
+        pk=_pk(bound.get("service") or request.GET.get("service")), is_active=True
     ).first()
-    resource = resources.filter(pk=bound.get("resource") or 0).first() or initial.get("resource")
+    resource = resources.filter(pk=_pk(bound.get("resource"))).first() or initial.get("resource")
     day = _local_day(bound.get("date")) if bound else initial["date"]
     starts = _slot_choices(request, service=service, resource=resource, day=day)
     context = {
@@ -131,7 +137,7 @@ def booking_new(request):
         "selected": bound.get("start") or _wanted(starts, request.GET.get("time")),
         "wanted_time": bound.get("wanted_time") or request.GET.get("time") or "",
         "chosen_client": visible_clients(request.user)
-        .filter(pk=bound.get("client") or request.GET.get("client") or 0, is_active=True)
+        .filter(pk=_pk(bound.get("client") or request.GET.get("client")), is_active=True)
         .first(),
     }
     template = (
@@ -163,6 +169,8 @@ def _create_from_form(request, data) -> Booking:
         override=data["override"],
         internal_notes=data.get("internal_notes") or "",
         business=request.business,
+        # "Any available" for staff means any of their own resources, never a colleague's.
+        resource_ids=_resource_scope(request),
     )
 
 

@@ -6,10 +6,6 @@ from django.urls import path
 from notifications.webhook import whatsapp_webhook
 from tenants import views as tenant_views
 
-admin.site.site_header = "Agendo operations"
-admin.site.site_title = "Agendo admin"
-admin.site.index_title = "Platform"
-
 urlpatterns = [
     path("", tenant_views.landing, name="landing"),
     path("signup/", tenant_views.signup, name="signup"),

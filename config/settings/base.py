@@ -28,7 +28,7 @@ SHARED_APPS = [
     "django.contrib.auth",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.admin",
+    "tenants.admin_site.OperatorAdminConfig",  # django.contrib.admin, superusers only
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "allauth",

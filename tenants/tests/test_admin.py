@@ -79,6 +79,20 @@ def test_public_user_who_is_not_an_operator_cannot_get_in(db, platform_client):
     assert response["Location"].startswith("/admin/login/")
 
 
+def test_staff_flag_without_superuser_does_not_open_the_admin(db, platform_client):
+    user = User.objects.create_user(
+        email="half@agendo.test", password=OPERATOR_PASSWORD, is_staff=True
+    )
+    login_as(platform_client, user, "public")
+    for url in ("/admin/", admin_url("tenants_tenant_changelist")):
+        response = platform_client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith("/admin/login/")
+    user.is_superuser = True
+    user.save()
+    assert platform_client.get(admin_url("tenants_tenant_changelist")).status_code == 200
+
+
 def test_tenant_user_cannot_use_the_platform_admin(tenant_alpha, platform_client):
     with schema_context("alpha"):
         OwnerFactory(email="boss@alpha.test", is_staff=True, is_superuser=True)

@@ -103,7 +103,8 @@ def demo_seed(*, tenant, owner, staff) -> None:
     tz = zoneinfo.ZoneInfo(business.timezone)
     today = timezone.localdate(timezone=tz)
     closed = demo_closed_day(today)
-    TimeOff.objects.get_or_create(
+    # Moved on each run, so a demo seeded again months later still has its closed day ahead.
+    TimeOff.objects.update_or_create(
         resource=None,
         reason="Feriado — fechado",
         defaults={

@@ -68,3 +68,19 @@ def test_demo_closed_day_moves_off_closed_weekdays(alpha):
     assert demo_closed_day(dt.date(2027, 2, 10)) == dt.date(2027, 3, 16)
     # 2027-05-15 is a Saturday: Tuesday the 18th is the first open day.
     assert demo_closed_day(dt.date(2027, 4, 30)) == dt.date(2027, 5, 18)
+
+
+def test_demo_seeded_again_months_later_moves_its_closed_day_ahead(db, monkeypatch):
+    import time_machine
+
+    _seed_and_count(monkeypatch)
+    later = timezone.now() + dt.timedelta(days=75)
+    with time_machine.travel(later, tick=False):
+        counts = _seed_and_count(monkeypatch)
+        with schema_context("demo"):
+            tz = zoneinfo.ZoneInfo(BusinessSettings.load().timezone)
+            today = timezone.localdate(timezone=tz)
+            closed = TimeOff.objects.get(resource=None)
+    assert counts["time off"] == 1
+    next_month = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    assert closed.start.astimezone(tz).date().replace(day=1) == next_month

@@ -21,23 +21,90 @@ A slow API, and a caller that dies waiting for it (the tests of a worker killed 
   any delay): a test can wait for a send to be in flight with `server.wait_for(...)`.
   GET /_received lists them.
 
+Delivery reports, as the real API sends them to the business's webhook (the demo's queued →
+delivered): given a webhook URL and the app secret (`--webhook-url`, `--app-secret`, or the
+environment's FAKE_WHATSAPP_WEBHOOK_URL and WHATSAPP_APP_SECRET), every accepted message is
+followed, from a background thread, by signed (`X-Hub-Signature-256`) status events `sent`,
+`delivered` and `read`, `status_delay` seconds apart, carrying the phone-number id and the
+sender's `biz_opaque_callback_data`. The webhook lives on the platform host: `--webhook-host`
+(FAKE_WHATSAPP_WEBHOOK_HOST) sets the Host header when the URL's host is not that name. Errors
+are only logged; `server.callbacks` lists what was posted and the answer (or the error).
+
+The 24-hour window, optionally (`--window`, `server.window = True`): a free-form text to a
+number that has not written in (POST /_inbound {"from": "5511..."}, or `server.open_windows`) is
+accepted with 200 like the real API, and its only status event is `failed` with error 131047.
+
 In-process use (tests): `server = make_server()`, serve it from a thread, read `server.sent`,
 `server.received`, `server.abandoned` under `server.lock` (or through `server.wait_for`).
 
 Run: .venv/bin/python -m notifications.fake_whatsapp [--port 8099] [--delay 0]
+     [--webhook-url http://127.0.0.1:8000/webhooks/whatsapp/ --webhook-host localhost:8000]
 """
 
 import argparse
+import hashlib
+import hmac
 import itertools
 import json
+import logging
+import os
 import select
 import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import httpx
+
+log = logging.getLogger(__name__)
 _ids = itertools.count(1)
 POLL_SECONDS = 0.05  # how often a held request looks at its caller's connection
+DELIVERY_STATUSES = ("sent", "delivered", "read")
+OUTSIDE_WINDOW = 131047
+
+
+def status_payload(
+    *,
+    wamid: str,
+    status: str,
+    phone_number_id: str,
+    recipient: str,
+    callback: str = "",
+    timestamp: int | None = None,
+    error_code: int | None = None,
+) -> dict:
+    """A Cloud API webhook body reporting one status of one message."""
+    item = {
+        "id": wamid,
+        "status": status,
+        "timestamp": str(int(timestamp if timestamp is not None else time.time())),
+        "recipient_id": recipient.lstrip("+"),
+    }
+    if callback:
+        item["biz_opaque_callback_data"] = callback
+    if error_code is not None:
+        item["errors"] = [
+            {
+                "code": error_code,
+                "title": "Re-engagement message"
+                if error_code == OUTSIDE_WINDOW
+                else "Message failed",
+            }
+        ]
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": phone_number_id, "phone_number_id": phone_number_id},
+        "statuses": [item],
+    }
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "fake-waba", "changes": [{"field": "messages", "value": value}]}],
+    }
+
+
+def signature(body: bytes, secret: str) -> str:
+    """The X-Hub-Signature-256 header value Meta puts on a webhook body."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
 class FakeWhatsAppHandler(BaseHTTPRequestHandler):
@@ -88,6 +155,10 @@ class FakeWhatsAppHandler(BaseHTTPRequestHandler):
                     "abandoned": list(self.server.abandoned),
                 }
             self._answer(200, body)
+        elif self.path == "/_callbacks":
+            with self.server.lock:
+                body = {"callbacks": list(self.server.callbacks)}
+            self._answer(200, body)
         elif self.path == "/_reset":
             self.server.reset()
             self._answer(200, {"ok": True})
@@ -108,6 +179,15 @@ class FakeWhatsAppHandler(BaseHTTPRequestHandler):
                 self._answer(400, {"error": {"message": 'expected {"seconds": number}'}})
                 return
             self._answer(200, {"delay": self.server.delay})
+            return
+        if self.path == "/_inbound":  # the client wrote in: the 24-hour window opens
+            sender = str(payload.get("from") or "").lstrip("+")
+            if not sender:
+                self._answer(400, {"error": {"message": 'expected {"from": "5511..."}'}})
+                return
+            with self.server.lock:
+                self.server.open_windows.add(sender)
+            self._answer(200, {"ok": True})
             return
         if not self.path.endswith("/messages") or not self.headers.get("Authorization"):
             self._answer(401, {"error": {"message": "unauthorised", "code": 190}})
@@ -130,14 +210,33 @@ class FakeWhatsAppHandler(BaseHTTPRequestHandler):
             wamid = f"wamid.FAKE{next(_ids):010d}"
             self.server.record("sent", {"id": wamid, **request})
             self._answer(200, {"messaging_product": "whatsapp", "messages": [{"id": wamid}]})
+            self.server.report(wamid, request)
 
 
 class FakeWhatsAppServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address, handler=FakeWhatsAppHandler, *, delay: float = 0.0):
+    def __init__(
+        self,
+        address,
+        handler=FakeWhatsAppHandler,
+        *,
+        delay: float = 0.0,
+        webhook_url: str = "",
+        app_secret: str = "",
+        webhook_host: str = "",
+        status_delay: float = 0.5,
+        window: bool = False,
+    ):
         super().__init__(address, handler)
         self.delay = delay
+        self.webhook_url = webhook_url
+        self.app_secret = app_secret
+        self.webhook_host = webhook_host
+        self.status_delay = status_delay
+        self.window = window  # model the 24-hour window (131047 by status event)
+        self.open_windows: set[str] = set()  # numbers (no "+") that wrote in
+        self.callbacks: list[dict] = []  # status events posted: status, wamid, answer or error
         self.sent: list[dict] = []  # accepted: answered 200 with a wamid
         self.received: list[dict] = []  # every POST to /messages, as it arrived
         self.abandoned: list[dict] = []  # received, but the caller had gone before the answer
@@ -155,7 +254,65 @@ class FakeWhatsAppServer(ThreadingHTTPServer):
             self.sent.clear()
             self.received.clear()
             self.abandoned.clear()
+            self.callbacks.clear()
+            self.open_windows.clear()
             self.changed.notify_all()
+
+    def statuses_for(self, request: dict) -> list[tuple[str, int | None]]:
+        """The status events an accepted message gets: (status, error code)."""
+        to = str(request.get("to", "")).lstrip("+")
+        if self.window and request.get("type") == "text":
+            with self.lock:
+                open_ = to in self.open_windows
+            if not open_:
+                return [("failed", OUTSIDE_WINDOW)]
+        return [(status, None) for status in DELIVERY_STATUSES]
+
+    def report(self, wamid: str, request: dict) -> None:
+        """Post the message's status events to the webhook, later, from another thread."""
+        if not self.webhook_url or not self.app_secret:
+            return
+        parts = request["path"].strip("/").split("/")  # <version>/<phone_number_id>/messages
+        phone_number_id = parts[-2] if len(parts) >= 2 else ""
+        events = [
+            status_payload(
+                wamid=wamid,
+                status=status,
+                phone_number_id=phone_number_id,
+                recipient=str(request.get("to", "")),
+                callback=str(request.get("biz_opaque_callback_data") or ""),
+                error_code=code,
+            )
+            for status, code in self.statuses_for(request)
+        ]
+        threading.Thread(target=self._post_events, args=(wamid, events), daemon=True).start()
+
+    def _post_events(self, wamid: str, events: list[dict]) -> None:
+        for event in events:
+            if self.closing.wait(self.status_delay):
+                return
+            status = event["entry"][0]["changes"][0]["value"]["statuses"][0]["status"]
+            entry = {"wamid": wamid, "status": status}
+            try:
+                entry["answer"] = self.post_webhook(event)
+            except httpx.HTTPError as exc:  # the web server is down or refused: log only
+                entry["error"] = str(exc)
+                log.warning("fake WhatsApp: status %s of %s not delivered: %s", status, wamid, exc)
+            self.record("callbacks", entry)
+
+    def post_webhook(self, event: dict) -> int:
+        """POST one signed event to the webhook; the HTTP status it answered."""
+        body = json.dumps(event).encode()
+        headers = {
+            "Content-Type": "application/json",
+            "X-Hub-Signature-256": signature(body, self.app_secret),
+        }
+        if self.webhook_host:
+            headers["Host"] = self.webhook_host
+        response = httpx.post(self.webhook_url, content=body, headers=headers, timeout=10)
+        if response.status_code >= 400:
+            log.warning("fake WhatsApp: the webhook answered %s", response.status_code)
+        return response.status_code
 
     def wait_for(self, predicate, timeout: float):
         """Wait until `predicate(server)` is true (checked under the lock); its value, or None."""
@@ -173,17 +330,53 @@ class FakeWhatsAppServer(ThreadingHTTPServer):
         super().server_close()
 
 
-def make_server(port: int = 0, *, delay: float = 0.0) -> FakeWhatsAppServer:
-    return FakeWhatsAppServer(("127.0.0.1", port), delay=delay)
+def make_server(port: int = 0, *, delay: float = 0.0, **options) -> FakeWhatsAppServer:
+    """Options: webhook_url, app_secret, webhook_host, status_delay, window."""
+    return FakeWhatsAppServer(("127.0.0.1", port), delay=delay, **options)
 
 
 def main() -> None:
+    env = os.environ.get
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--port", type=int, default=8099)
     parser.add_argument("--delay", type=float, default=0.0, help="seconds to hold each send")
+    parser.add_argument(
+        "--webhook-url",
+        default=env("FAKE_WHATSAPP_WEBHOOK_URL", ""),
+        help="post delivery statuses there (e.g. http://127.0.0.1:8000/webhooks/whatsapp/)",
+    )
+    parser.add_argument(
+        "--app-secret",
+        default=env("WHATSAPP_APP_SECRET", ""),
+        help="signs the status events (default: $WHATSAPP_APP_SECRET)",
+    )
+    parser.add_argument(
+        "--webhook-host",
+        default=env("FAKE_WHATSAPP_WEBHOOK_HOST", ""),
+        help="Host header of the status events (the platform host, e.g. localhost:8000)",
+    )
+    parser.add_argument(
+        "--status-delay", type=float, default=1.0, help="seconds between status events"
+    )
+    parser.add_argument(
+        "--window", action="store_true", help="refuse text outside the 24-hour window (131047)"
+    )
     args = parser.parse_args()
-    server = make_server(args.port, delay=args.delay)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    if args.webhook_url and not args.app_secret:
+        parser.error("--webhook-url needs --app-secret (or WHATSAPP_APP_SECRET) to sign events")
+    server = make_server(
+        args.port,
+        delay=args.delay,
+        webhook_url=args.webhook_url,
+        app_secret=args.app_secret,
+        webhook_host=args.webhook_host,
+        status_delay=args.status_delay,
+        window=args.window,
+    )
     print(f"fake WhatsApp Cloud API on http://127.0.0.1:{server.server_port}", flush=True)
+    if args.webhook_url:
+        print(f"  delivery statuses go to {args.webhook_url}", flush=True)
     server.serve_forever()
 
 

@@ -23,6 +23,18 @@ export FAKE_WHATSAPP_PORT="${FAKE_WHATSAPP_PORT:-8099}"
 if [ -z "${WHATSAPP_ACCESS_TOKEN:-}" ]; then
   export WHATSAPP_API_BASE_URL="http://127.0.0.1:$FAKE_WHATSAPP_PORT"
   export WHATSAPP_PHONE_NUMBER_ID="demo-number" WHATSAPP_ACCESS_TOKEN="demo-token"
+  # The fake reports sent → delivered → read to our webhook, signed with the app secret, so the
+  # messages log shows them arrive. Its events are routed to the demo by the schema our send puts
+  # in biz_opaque_callback_data (and by the contact the send records for "demo-number").
+  if [ -z "${WHATSAPP_APP_SECRET:-}" ]; then  # one random demo secret per checkout, reused
+    [ -s .local/whatsapp_app_secret ] ||
+      python3 -c 'import secrets; print(secrets.token_hex(16))' >.local/whatsapp_app_secret
+    WHATSAPP_APP_SECRET=$(cat .local/whatsapp_app_secret)
+  fi
+  export WHATSAPP_APP_SECRET WHATSAPP_VERIFY_TOKEN="${WHATSAPP_VERIFY_TOKEN:-demo-verify-token}"
+  # The webhook answers on the platform host only: connect to 127.0.0.1, name BASE_DOMAIN.
+  export FAKE_WHATSAPP_WEBHOOK_URL="http://127.0.0.1:$WEB_PORT/webhooks/whatsapp/"
+  export FAKE_WHATSAPP_WEBHOOK_HOST="${BASE_DOMAIN:-localhost}:$WEB_PORT"
 fi
 # -e /dev/null: honcho would let .env override the URLs services.sh exported (it loaded .env already).
 exec .venv/bin/honcho start -f Procfile -e /dev/null

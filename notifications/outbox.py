@@ -192,7 +192,27 @@ def plan_for_event(event: BookingEvent, *, now: dt.datetime | None = None) -> No
         _staff_alert(booking, business, channels, now)
     elif event.type in (Type.EXPIRED, Type.NO_SHOW):
         _cancel_pending(booking, [Kind.REMINDER])
-    elif event.type == Type.COMPLETED and channels.follow_up_hours:
+    elif event.type == Type.COMPLETED:
         _cancel_pending(booking, [Kind.REMINDER])
-        follow_up = booking.end + dt.timedelta(hours=channels.follow_up_hours)
-        _queue(booking, Kind.FOLLOW_UP, send_after=follow_up, **common)
+        _plan_follow_up(booking, **common)
+    elif event.type == Type.CORRECTED:
+        # Staff fixed completed ↔ no-show after the fact: the follow-up follows the truth.
+        corrected_to = (event.after or {}).get("status", booking.status)
+        if corrected_to == Booking.Status.COMPLETED:
+            _plan_follow_up(booking, **common)
+        elif corrected_to == Booking.Status.NO_SHOW:
+            _cancel_pending(booking, [Kind.FOLLOW_UP])
+
+
+def _plan_follow_up(booking: Booking, *, business, channels) -> None:
+    if not channels.follow_up_hours:
+        return
+    # Corrected back and forth: a thank-you already on its way is not re-armed and sent again.
+    if (
+        Message.objects.filter(booking=booking, kind=Kind.FOLLOW_UP)
+        .exclude(status__in=[Status.QUEUED, Status.CANCELLED, Status.FAILED])
+        .exists()
+    ):
+        return
+    follow_up = booking.end + dt.timedelta(hours=channels.follow_up_hours)
+    _queue(booking, Kind.FOLLOW_UP, send_after=follow_up, business=business, channels=channels)

@@ -192,3 +192,52 @@ def test_unknown_placeholders_are_found():
         "tiem",
     ]
     assert unknown_placeholders("{client_name} {service} {manage_url}") == []
+
+
+def _follow_ups(booking):
+    return list(Message.objects.filter(booking=booking, kind=Kind.FOLLOW_UP))
+
+
+def test_correcting_completed_to_no_show_cancels_the_queued_follow_up(shop):
+    booking = _book(shop)
+    after = START + dt.timedelta(hours=1)
+    services.booking_complete(booking=booking, actor=OwnerFactory(), now=after)
+    (follow_up,) = _follow_ups(booking)
+    assert follow_up.status == Message.Status.QUEUED
+    services.booking_transition(
+        booking=booking, action="mark_no_show", actor=OwnerFactory(), now=after
+    )
+    follow_up.refresh_from_db()
+    assert follow_up.status == Message.Status.CANCELLED
+
+
+def test_correcting_no_show_to_completed_plans_the_follow_up(shop):
+    booking = _book(shop)
+    after = START + dt.timedelta(hours=1)
+    services.booking_mark_no_show(booking=booking, actor=OwnerFactory(), now=after)
+    assert _follow_ups(booking) == []
+    services.booking_transition(
+        booking=booking, action="mark_completed", actor=OwnerFactory(), now=after
+    )
+    (follow_up,) = _follow_ups(booking)
+    assert follow_up.status == Message.Status.QUEUED
+    assert follow_up.send_after == booking.end + dt.timedelta(hours=24)
+    assert "Obrigado pela visita, Ana!" in follow_up.body
+    # Back to no-show and to completed again: the one follow-up is re-armed, not duplicated.
+    services.booking_transition(booking=booking, action="mark_no_show", actor=None, now=after)
+    assert _follow_ups(booking)[0].status == Message.Status.CANCELLED
+    services.booking_transition(booking=booking, action="mark_completed", actor=None, now=after)
+    assert [m.status for m in _follow_ups(booking)] == [Message.Status.QUEUED]
+
+
+def test_a_follow_up_already_sent_is_not_sent_again_after_corrections(shop):
+    booking = _book(shop)
+    after = START + dt.timedelta(hours=1)
+    services.booking_complete(booking=booking, actor=OwnerFactory(), now=after)
+    Message.objects.filter(booking=booking, kind=Kind.FOLLOW_UP).update(
+        status=Message.Status.SENT, provider_id="wamid.THANKS"
+    )
+    services.booking_transition(booking=booking, action="mark_no_show", actor=None, now=after)
+    services.booking_transition(booking=booking, action="mark_completed", actor=None, now=after)
+    (follow_up,) = _follow_ups(booking)
+    assert (follow_up.status, follow_up.provider_id) == (Message.Status.SENT, "wamid.THANKS")

@@ -75,7 +75,7 @@ def client_update(*, client: Client, region: str, **fields) -> Client:
             )
     for name, value in fields.items():
         setattr(client, name, value)
-    client.save()
+    _save_client(client)
     return client
 
 
@@ -89,8 +89,21 @@ def client_set_active(*, client: Client, active: bool) -> Client:
                 f"{clash.first()} is active with the same phone number; deactivate them first.",
             )
     client.is_active = active
-    client.save(update_fields=["is_active", "updated_at"])
+    _save_client(client, update_fields=["is_active", "updated_at"])
     return client
+
+
+def _save_client(client: Client, **save_kwargs) -> None:
+    """Save; the active-phone constraint's refusal (a concurrent change) becomes `phone_taken`."""
+    try:
+        with transaction.atomic():
+            client.save(**save_kwargs)
+    except IntegrityError as exc:
+        if _constraint_name(exc) != "client_phone_unique_active":
+            raise
+        raise booking_error(
+            "phone_taken", "Another active client already has this phone number.", "phone"
+        ) from exc
 
 
 @transaction.atomic

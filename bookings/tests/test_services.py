@@ -978,3 +978,24 @@ def test_client_get_or_create_ignores_deactivated_clients(shop):
 def test_client_get_or_create_uses_the_region_for_national_numbers(shop):
     pt, created = services.client_get_or_create(name="Rui", phone="912 345 678", region="PT")
     assert created and pt.phone == "+351912345678"
+
+
+def test_client_set_active_refuses_a_phone_clash_with_a_sentence(shop):
+    old = ClientFactory(name="Old", phone="+5511955551111", is_active=False)
+    ClientFactory(name="New", phone="+5511955551111")
+    with pytest.raises(BookingError) as exc_info:
+        services.client_set_active(client=old, active=True)
+    assert exc_info.value.code == "phone_taken"
+    assert "New is active with the same phone number" in exc_info.value.message
+    old.refresh_from_db()
+    assert not old.is_active
+
+
+def test_a_phone_clash_the_checks_miss_is_phone_taken_not_a_database_error(shop):
+    # Reactivated through an update that does not touch the phone: only the constraint sees it.
+    old = ClientFactory(name="Old", phone="+5511955552222", is_active=False)
+    ClientFactory(name="New", phone="+5511955552222")
+    with pytest.raises(BookingError) as exc_info:
+        services.client_update(client=old, region="BR", is_active=True)
+    assert (exc_info.value.code, exc_info.value.field) == ("phone_taken", "phone")
+    assert Client.objects.filter(phone="+5511955552222", is_active=True).count() == 1

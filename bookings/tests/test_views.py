@@ -4,14 +4,16 @@ import datetime as dt
 import zoneinfo
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.tests.factories import OwnerFactory, UserFactory
 from bookings import services
-from bookings.models import Booking, Client
-from conftest import login_as
+from bookings.models import Booking, BookingEvent, Client
+from bookings.tests.factories import BookingFactory
+from conftest import host_client, login_as
 from scheduling.models import BusinessSettings, WeeklyHours
 from scheduling.tests.factories import ResourceFactory, ServiceFactory
 
@@ -493,3 +495,182 @@ def test_new_booking_with_garbled_ids_is_a_form_error(shop, owner_client):
     assert page.status_code == 200
     picker = owner_client.get("/app/bookings/slots/?service=x&resource=y&date=z&booking=1")
     assert picker.status_code == 200
+
+
+# --- Calendar's current-time line ----------------------------------------------------------------
+
+
+def test_calendar_draws_the_current_time_line_on_today_only(shop, alpha_client):
+    today = timezone.localdate(timezone=TZ)
+    with time_machine.travel(_at(today, 14, 30), tick=False):
+        login_as(alpha_client, OwnerFactory(), "alpha")
+        page = alpha_client.get(f"/app/calendar/?date={today}").content.decode()
+        # 6 h 30 min below the 08:00 top of the grid, at 1.4 px a minute: one line per column.
+        assert page.count('<div class="now-line" style="top: 546px"') == 2
+        tomorrow = alpha_client.get(f"/app/calendar/?date={today + dt.timedelta(days=1)}")
+        assert b"now-line" not in tomorrow.content
+        yesterday = alpha_client.get(f"/app/calendar/?date={today - dt.timedelta(days=1)}")
+        assert b"now-line" not in yesterday.content
+    with time_machine.travel(_at(today, 21, 30), tick=False):
+        # After closing time (the grid ends at 20:00) there is no line to draw.
+        assert b"now-line" not in alpha_client.get(f"/app/calendar/?date={today}").content
+
+
+# --- Booking detail: confirm, no-show and the corrections ----------------------------------------
+
+
+def test_confirm_a_pending_booking_from_its_detail(shop, owner_client):
+    booking = BookingFactory(
+        service=shop["cut"], resource=shop["a"], start=_at(_day(), 10), status="pending"
+    )
+    page = owner_client.get(f"/app/bookings/{booking.reference}/")
+    assert b"/confirm/" in page.content
+    confirmed = owner_client.post(f"/app/bookings/{booking.reference}/confirm/", **HTMX)
+    assert confirmed.status_code == 200
+    assert b"Confirmed." in confirmed.content
+    assert b"status-badge-confirmed" in confirmed.content
+    assert b"/confirm/" not in confirmed.content
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
+    assert booking.events.get().type == BookingEvent.Type.CONFIRMED
+    again = owner_client.post(f"/app/bookings/{booking.reference}/confirm/", **HTMX)
+    assert again.status_code == 409
+    assert b"A confirmed booking cannot be confirmed." in again.content
+
+
+def test_no_show_and_corrections_from_the_detail(shop, owner_client):
+    yesterday = _at(_day(-1), 10)
+    booking = BookingFactory(service=shop["cut"], resource=shop["a"], start=yesterday)
+    page = owner_client.get(f"/app/bookings/{booking.reference}/").content.decode()
+    assert "/no_show/" in page and "/complete/" in page
+
+    marked = owner_client.post(f"/app/bookings/{booking.reference}/no_show/", follow=True)
+    assert marked.redirect_chain == [(f"/app/bookings/{booking.reference}/", 302)]
+    body = marked.content.decode()
+    assert "Marked as no-show." in body and "status-badge-no_show" in body
+    assert "/mark_completed/" in body and "/no_show/" not in body
+
+    fixed = owner_client.post(f"/app/bookings/{booking.reference}/mark_completed/", **HTMX)
+    assert fixed.status_code == 200
+    assert b"Corrected to completed." in fixed.content
+    assert b"status-badge-completed" in fixed.content and b"/mark_no_show/" in fixed.content
+    back = owner_client.post(f"/app/bookings/{booking.reference}/mark_no_show/", **HTMX)
+    assert b"Corrected to no-show." in back.content
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.NO_SHOW
+    history = [(e.type, e.before["status"]) for e in booking.events.order_by("pk")]
+    assert history == [
+        (BookingEvent.Type.NO_SHOW, "confirmed"),
+        (BookingEvent.Type.CORRECTED, "no_show"),
+        (BookingEvent.Type.CORRECTED, "completed"),
+    ]
+    # A correction that does not apply to the current status is refused, not applied.
+    wrong = owner_client.post(f"/app/bookings/{booking.reference}/mark_no_show/", **HTMX)
+    assert wrong.status_code == 409
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.NO_SHOW
+
+
+def test_no_show_before_the_start_is_refused(shop, owner_client):
+    booking = BookingFactory(service=shop["cut"], resource=shop["a"], start=_at(_day(), 10))
+    assert b"/no_show/" not in owner_client.get(f"/app/bookings/{booking.reference}/").content
+    early = owner_client.post(f"/app/bookings/{booking.reference}/no_show/", **HTMX)
+    assert early.status_code == 422 and b"not started yet" in early.content
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
+
+
+# --- Clients: reactivate, filters, search --------------------------------------------------------
+
+
+def test_reactivate_a_client(shop, owner_client):
+    bruno = Client.objects.create(name="Bruno", phone="+5511912340000", is_active=False)
+    page = owner_client.get(f"/app/clients/{bruno.pk}/")
+    assert f"/app/clients/{bruno.pk}/reactivate/".encode() in page.content
+    response = owner_client.post(f"/app/clients/{bruno.pk}/reactivate/", follow=True)
+    assert response.redirect_chain == [(f"/app/clients/{bruno.pk}/", 302)]
+    assert b"Bruno reactivated." in response.content
+    bruno.refresh_from_db()
+    assert bruno.is_active
+    assert b"Bruno" in owner_client.get("/app/clients/").content
+
+
+def test_reactivating_a_client_whose_phone_is_taken_says_so(shop, owner_client):
+    old = Client.objects.create(name="Old Ana", phone="+5511912345678", is_active=False)
+    Client.objects.create(name="New Ana", phone="+5511912345678")
+    response = owner_client.post(f"/app/clients/{old.pk}/reactivate/", follow=True)
+    assert response.status_code == 200
+    assert b"New Ana is active with the same phone number; deactivate them first." in (
+        response.content
+    )
+    old.refresh_from_db()
+    assert not old.is_active
+
+
+def test_client_list_vip_filter_and_search_by_email(shop, owner_client):
+    Client.objects.create(name="Vera Vip", phone="+5511911110001", is_vip=True)
+    Client.objects.create(name="Otto Plain", phone="+5511911110002", email="otto@mail.test")
+    everyone = owner_client.get("/app/clients/").content
+    assert b"Vera Vip" in everyone and b"Otto Plain" in everyone
+    vips = owner_client.get("/app/clients/?vip=yes", **HTMX).content
+    assert b"Vera Vip" in vips and b"Otto Plain" not in vips
+    by_email = owner_client.get("/app/clients/?q=OTTO@mail").content
+    assert b"Otto Plain" in by_email and b"Vera Vip" not in by_email
+
+
+def test_client_search_for_the_booking_form(shop, owner_client, alpha_client):
+    ana = Client.objects.create(name="Ana Souza", phone="+5511912345678", email="ana@x.test")
+    Client.objects.create(name="Ana Gone", phone="+5511912349999", is_active=False)
+    Client.objects.create(name="Bruno", phone="+5511987650000")
+
+    def found(client, q) -> str:
+        response = client.get("/app/clients/search/", {"q": q}, **HTMX)
+        assert response.status_code == 200
+        return response.content.decode()
+
+    by_name = found(owner_client, "ana")
+    assert f'name="client" value="{ana.pk}"' in by_name
+    assert "Ana Gone" not in by_name and "Bruno" not in by_name
+    assert "Ana Souza" in found(owner_client, "9123-45")  # phone digits, however typed
+    assert "Ana Souza" in found(owner_client, "ana@x")
+    assert "Bruno" not in found(owner_client, "ana@x")
+    assert "Nobody found for “zzz”" in found(owner_client, "zzz")
+    assert "Ana Souza" not in found(owner_client, "a")  # too short to search
+
+    # Staff find only clients they may see: Ana has no booking with Sam.
+    sam = login_as(host_client("alpha.localhost"), shop["sam"], "alpha")
+    assert "Ana Souza" not in found(sam, "ana")
+    _book(shop, _at(_day(), 10), resource=shop["a"], client=ana)
+    assert "Ana Souza" in found(sam, "ana")
+
+
+# --- Bookings list: resource, service and date filters ------------------------------------------
+
+
+def test_booking_list_filters_by_resource_service_and_local_dates(shop, owner_client):
+    day = _day()
+    beard = ServiceFactory(name="Beard", performers=[shop["a"], shop["b"]])
+    on_a = BookingFactory(service=shop["cut"], resource=shop["a"], start=_at(day, 10))
+    on_b = BookingFactory(service=shop["cut"], resource=shop["b"], start=_at(day, 10))
+    beard_b = BookingFactory(service=beard, resource=shop["b"], start=_at(day, 12))
+    # 23:30 in São Paulo is already the next day in UTC: it still belongs to `day`.
+    late = BookingFactory(service=shop["cut"], resource=shop["a"], start=_at(day, 23, 30))
+    next_day = BookingFactory(
+        service=shop["cut"], resource=shop["a"], start=_at(day + dt.timedelta(days=1), 0, 30)
+    )
+    before = BookingFactory(
+        service=shop["cut"], resource=shop["a"], start=_at(day - dt.timedelta(days=1), 10)
+    )
+
+    def listed(query: str) -> set[str]:
+        page = owner_client.get(f"/app/bookings/?{query}").content.decode()
+        everyone = [on_a, on_b, beard_b, late, next_day, before]
+        return {b.reference for b in everyone if b.reference in page}
+
+    assert listed(f"resource={shop['b'].pk}") == {on_b.reference, beard_b.reference}
+    assert listed(f"service={beard.pk}") == {beard_b.reference}
+    assert listed(f"resource={shop['b'].pk}&service={shop['cut'].pk}") == {on_b.reference}
+    one_day = f"date_from={day}&date_to={day}"
+    assert listed(one_day) == {on_a.reference, on_b.reference, beard_b.reference, late.reference}
+    assert listed(f"date_from={day + dt.timedelta(days=1)}") == {next_day.reference}
+    assert listed(f"date_to={day - dt.timedelta(days=1)}") == {before.reference}

@@ -271,3 +271,17 @@ def test_export_refuses_unknown_schema_and_bad_dates(business):
         run("export_bookings", "--schema", "alpha", "--from", "2027-13-01")
     with pytest.raises(CommandError, match="after --to"):
         run("export_bookings", "--schema", "alpha", "--from", "2027-03-05", "--to", "2027-03-01")
+
+
+def test_an_export_imports_back_as_the_same_clients(bookings, tmp_path):
+    # The export's client, phone and email columns are import_clients' name, phone and email.
+    bruno = ClientFactory(name="Bruno-Lima @ Work", phone="+5521976543210", email="b@x.test")
+    BookingFactory(service=bookings[0].service, client=bruno, start=bookings[2].start)
+    path = tmp_path / "bookings.csv"
+    run("export_bookings", "--schema", "alpha", "--output", str(path))
+
+    out, _ = run("import_clients", str(path), "--schema", "alpha")
+
+    assert "4 rows: 0 created, 0 updated, 4 unchanged, 0 skipped" in out
+    assert "unchanged Bruno-Lima @ Work (+5521976543210)" in out
+    assert Client.objects.count() == 2

@@ -1,6 +1,8 @@
 """Staff dashboard screens of bookings: calendar, list, export, new booking, detail, clients."""
 
+import csv
 import datetime as dt
+import io
 import zoneinfo
 
 import pytest
@@ -674,3 +676,17 @@ def test_booking_list_filters_by_resource_service_and_local_dates(shop, owner_cl
     assert listed(one_day) == {on_a.reference, on_b.reference, beard_b.reference, late.reference}
     assert listed(f"date_from={day + dt.timedelta(days=1)}") == {next_day.reference}
     assert listed(f"date_to={day - dt.timedelta(days=1)}") == {before.reference}
+
+
+def test_csv_export_defuses_formulas_in_client_names(shop, owner_client):
+    evil = Client.objects.create(
+        name='=HYPERLINK("http://evil.test","Click")', phone="+5511933330001", email="-x@e.test"
+    )
+    _book(shop, _at(_day(), 10), client=evil)
+    export = owner_client.get("/app/bookings/export.csv")
+    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode())))
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["client"] == '\'=HYPERLINK("http://evil.test","Click")'
+    assert row["email"] == "'-x@e.test"
+    assert row["phone"] == "+5511933330001"
+    assert (row["service"], row["resource"]) == ("Cut", "Chair A")

@@ -139,7 +139,7 @@ def test_a_date_within_the_advance_shows_its_day_and_page(far_shop, alpha_client
     day = _day(45)
     body = _get(alpha_client, f"/book/{far_shop['cut'].pk}/any/?date={day.isoformat()}")
     assert f'id="day-{day.isoformat()}"' in body
-    assert re.search(rf'id="day-{day.isoformat()}"[^>]*is-chosen', body)
+    assert re.search(rf'id="day-{day.isoformat()}"[^>]*aria-current="date"', body)
     assert day.strftime("%A") in body
     assert _start(day, 11).astimezone(dt.UTC).isoformat().translate(QUOTE) in body
     # The page holding day 45 is days 42..55.
@@ -159,7 +159,7 @@ def test_a_date_past_the_advance_clamps_and_says_why(far_shop, alpha_client, htm
     assert f'id="day-{_day(60).isoformat()}"' in body and _day(75).isoformat() not in body
     # The last day still open is chosen: the nearest to what was asked (day 60 is open only
     # up to this time of day, so it may have no slot left).
-    chosen = re.search(r'id="day-([0-9-]+)"[^>]*is-chosen', body).group(1)
+    chosen = re.search(r'id="day-([0-9-]+)"[^>]*aria-current="date"', body).group(1)
     assert chosen in (_day(59).isoformat(), _day(60).isoformat())
     past = _get(alpha_client, f"{url}?date={_day(-3).isoformat()}")
     assert "That day has passed" in past and f'id="day-{_day(0).isoformat()}"' in past

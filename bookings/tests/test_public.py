@@ -474,6 +474,60 @@ def test_manage_page_outside_the_window_says_why_and_refuses(shop, alpha_client)
     assert booking.status == "confirmed"
 
 
+def _reschedule(client, booking, start, *, htmx):
+    return client.post(
+        f"/manage/{booking.manage_token}/",
+        {"action": "reschedule", "start": start.isoformat()},
+        **(HTMX if htmx else {}),
+    )
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_manage_page_reschedule_after_the_window_closed_is_refused(shop, alpha_client, htmx):
+    start = _start(_day(3), 10)
+    booking = _book(shop, start)
+    # The page was opened in time; by the post, changes close 10 days ahead (the booking: 3).
+    shop["business"].cancellation_window_hours = 240
+    shop["business"].save()
+    response = _reschedule(alpha_client, booking, _start(_day(4), 15), htmx=htmx)
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "It is too late to change this booking online." in body
+    assert "can no longer be changed online" in body and "Move my booking" not in body
+    booking.refresh_from_db()
+    assert booking.start == start and booking.status == "confirmed"
+    assert not booking.events.filter(type="rescheduled").exists()
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_manage_page_reschedule_to_a_time_taken_meanwhile_is_a_409_with_fresh_slots(
+    shop, alpha_client, htmx
+):
+    start = _start(_day(3), 10)
+    booking = _book(shop, start)
+    taken = _start(_day(4), 15)
+    _take(shop, taken)  # Rafa's 15:00 on day 4 goes while the page is open
+    response = _reschedule(alpha_client, booking, taken, htmx=htmx)
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "that time was just taken" in body
+    # The day the client was looking at comes back with what is still free on it.
+    assert re.search(rf'id="day-{_day(4).isoformat()}"[^>]*aria-current="date"', body)
+    assert _radio(_start(_day(4), 14, 30)) in body and _radio(_start(_day(4), 15, 30)) in body
+    assert _radio(taken) not in body and "Move my booking" in body
+    booking.refresh_from_db()
+    assert booking.start == start and booking.resource == shop["rafa"]
+    assert not booking.events.filter(type="rescheduled").exists()
+
+
+def test_manage_page_opens_on_the_bookings_own_day(shop, alpha_client):
+    booking = _book(shop, _start(_day(3), 10))
+    body = _get(alpha_client, f"/manage/{booking.manage_token}/")
+    assert re.search(rf'id="day-{_day(3).isoformat()}"[^>]*aria-current="date"', body)
+    assert _radio(_start(_day(3), 10, 30)) in body
+    assert _radio(_start(_day(3), 10)) not in body  # its own time is not a move
+
+
 def test_unknown_token_is_a_plain_404(shop, alpha_client):
     response = alpha_client.get("/manage/not-a-real-token/")
     assert response.status_code == 404
@@ -525,6 +579,50 @@ def test_a_later_strip_page_costs_the_same_queries(
         with django_assert_max_num_queries(first):
             assert alpha_client.get(url + query, **HTMX).status_code == 200
     assert first <= 10
+
+
+def _busy(shop) -> None:
+    """Fill the next days for both performers and add services: what must not cost queries."""
+    for days in (2, 4, 5):
+        for hour in range(9, 17):
+            _book(shop, _start(_day(days), hour))
+            _take_bia(shop, _start(_day(days), hour))
+    for _n in range(5):
+        ServiceFactory(performers=[shop["rafa"], shop["bia"], ResourceFactory()])
+
+
+def _take_bia(shop, start):
+    rival, _ = Client.objects.get_or_create(name="Rival", phone="+5511900001111")
+    services.booking_create(service=shop["cut"], start=start, client=rival, resource=shop["bia"])
+
+
+# Per page, both before and after _busy(); each counts the schema switch and the business's
+# settings. The details step reads the service, its performers and who sends messages; the
+# confirmation one booking; the manage page also runs the engine twice (its strip, then the
+# chosen day without the booking itself), four reads each.
+PAGE_QUERY_LIMITS = {"details": 5, "booked": 3, "manage": 11, "manage-htmx": 11}
+
+
+def test_details_confirmation_and_manage_pages_have_a_bounded_query_count(
+    shop, alpha_client, django_assert_max_num_queries
+):
+    booking = _book(shop, _start(_day(3), 10))
+    start = _start(_day(), 10).isoformat().replace("+", "%2B")
+    pages = {
+        "details": (f"/book/{shop['cut'].pk}/any/details/?start={start}", {}),
+        "booked": (f"/booked/{booking.manage_token}/", {}),
+        "manage": (f"/manage/{booking.manage_token}/", {}),
+        "manage-htmx": (f"/manage/{booking.manage_token}/?date={_day(4).isoformat()}", HTMX),
+    }
+    for busy in (False, True):
+        if busy:
+            _busy(shop)
+        for name, (url, headers) in pages.items():
+            alpha_client.get(url, **headers)  # the first request of a process looks up the tenant
+            with django_assert_max_num_queries(PAGE_QUERY_LIMITS[name]):
+                response = alpha_client.get(url, **headers)
+            assert response.status_code == 200, (name, busy)
+    assert "Move my booking" in response.content.decode()  # the strip really was computed
 
 
 def test_inactive_business_shows_closed_page(shop, tenant_alpha, alpha_client):

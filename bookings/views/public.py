@@ -249,7 +249,8 @@ def booked(request, token: str):
     )
 
 
-def _manage_context(request, booking, **extra):
+def _manage_context(request, booking, *, chosen: dt.date | None = None, **extra):
+    """`chosen` (the day of a refused new time) overrides the day asked for in the URL."""
     business = request.business
     can_change = services.can_cancel(booking, now=timezone.now(), business=business)
     context = {
@@ -259,12 +260,18 @@ def _manage_context(request, booking, **extra):
         "deadline": booking.start - dt.timedelta(hours=business.cancellation_window_hours),
         **extra,
     }
-    if can_change and "days" not in context:
-        context.update(_strip_for_reschedule(request, booking, **_strip_params(request)))
+    if can_change:
+        params = _strip_params(request)
+        if chosen is not None:
+            params["chosen"] = chosen
+        context.update(_strip_for_reschedule(request, booking, **params))
     return context
 
 
 def _strip_for_reschedule(request, booking, *, chosen, page_from):
+    if chosen is None and page_from is None:
+        # The client first sees their booking's own day: its other times, then the days around.
+        chosen = timezone.localtime(booking.start).date()
     service = booking.service
     service.performers = [booking.resource]
     strip = _strip(request, service, booking.resource, chosen=chosen, page_from=page_from)
@@ -290,6 +297,7 @@ def manage(request, token: str):
     booking = _booking_by_token(token)
     if request.method == "POST":
         action = request.POST.get("action")
+        start = None
         try:
             if action == "cancel":
                 services.booking_cancel(
@@ -312,7 +320,9 @@ def manage(request, token: str):
         except BookingError as exc:
             booking.refresh_from_db()
             status = 409 if exc.code in ("slot_taken", "window_closed") else 422
-            context = _manage_context(request, booking, error=exc.message)
+            # Fresh times of the day the client was looking at, not the strip's first day.
+            day = timezone.localtime(start).date() if start is not None else None
+            context = _manage_context(request, booking, chosen=day, error=exc.message)
             return render(request, "bookings/public/manage.html", context, status=status)
         booking.refresh_from_db()
         return render(

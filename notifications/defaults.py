@@ -1,9 +1,19 @@
 """Default wording of every message, in English and Brazilian Portuguese. Placeholders:
-{client_name} {service} {resource} {date} {time} {business} {manage_url}."""
+{client_name} {service} {resource} {date} {time} {business} {manage_url}, and {change} in staff
+alerts."""
 
 from notifications.models import Kind
 
-PLACEHOLDERS = ("client_name", "service", "resource", "date", "time", "business", "manage_url")
+PLACEHOLDERS = (
+    "client_name",
+    "service",
+    "resource",
+    "date",
+    "time",
+    "business",
+    "manage_url",
+    "change",
+)
 
 # kind → language → (e-mail subject, body). WhatsApp uses the body alone.
 DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
@@ -80,15 +90,40 @@ DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
             "Até a próxima na {business}.",
         ),
     },
+    # {change} says what happened (STAFF_CHANGES below): new, moved (from when, to when) or
+    # cancelled.
     Kind.STAFF_ALERT: {
         "en": (
-            "{service} with {client_name} on {date} at {time}",
-            "Booking update at {business}: {service} with {client_name} on {date} at {time}.",
+            "{change}: {service} with {client_name}",
+            "{change}: {service} with {client_name} ({resource}), at {business}.",
         ),
         "pt-br": (
-            "{service} com {client_name} em {date} às {time}",
-            "Atualização de agenda na {business}: {service} com {client_name} em {date} às {time}.",
+            "{change}: {service} com {client_name}",
+            "{change}: {service} com {client_name} ({resource}), na {business}.",
         ),
+    },
+}
+
+# The {change} of a staff alert, per booking change. Its own placeholders: those of the message,
+# and {old_date}, {old_time}, {old_resource} (where a rescheduled booking was before).
+STAFF_CHANGES: dict[str, dict[str, str]] = {
+    "created": {
+        "en": "New booking on {date} at {time}",
+        "pt-br": "Novo agendamento em {date} às {time}",
+    },
+    "rescheduled": {
+        "en": "Booking moved from {old_date} at {old_time} to {date} at {time}",
+        "pt-br": "Agendamento remarcado de {old_date} às {old_time} para {date} às {time}",
+    },
+    "moved_resource": {
+        "en": "Booking moved from {old_date} at {old_time} ({old_resource}) to {date} at "
+        "{time} ({resource})",
+        "pt-br": "Agendamento remarcado de {old_date} às {old_time} ({old_resource}) para "
+        "{date} às {time} ({resource})",
+    },
+    "cancelled": {
+        "en": "Booking on {date} at {time} cancelled",
+        "pt-br": "Agendamento de {date} às {time} cancelado",
     },
 }
 

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from bookings.models import Booking, Client
+from bookings.models import Booking, BookingEvent, Client
 
 
 class Channel(models.TextChoices):
@@ -104,6 +104,10 @@ class Message(models.Model):
     staff_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # What a staff alert is about: the booking change it tells of (part of its unique key).
+    event = models.ForeignKey(
+        BookingEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     channel = models.CharField(max_length=10, choices=Channel.choices)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     # Minutes before the start for reminders; 0 for everything else. Part of the unique key.
@@ -129,7 +133,15 @@ class Message(models.Model):
             # One message per booking, kind, channel and offset: planning twice changes nothing.
             models.UniqueConstraint(
                 fields=["booking", "kind", "channel", "offset_minutes"],
+                condition=~Q(kind="staff_alert"),
                 name="message_once_per_booking_kind_channel_offset",
+            ),
+            # A booking gets one staff alert per change and staff member (created, moved, moved
+            # away from their resource, cancelled): keyed by the change, not by the booking.
+            models.UniqueConstraint(
+                fields=["event", "staff_user"],
+                condition=Q(kind="staff_alert"),
+                name="staff_alert_once_per_event_user",
             ),
         ]
         indexes = [

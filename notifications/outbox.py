@@ -9,9 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from bookings.models import Booking, BookingEvent
+from notifications.defaults import STAFF_CHANGES
 from notifications.models import Channel, ChannelSettings, Kind, Message
-from notifications.rendering import placeholders, render
-from scheduling.models import BusinessSettings
+from notifications.rendering import fill, local_date_time, placeholders, render
+from scheduling.models import BusinessSettings, Resource
 
 Status = Message.Status
 PENDING_STATUSES = (Status.QUEUED, Status.SENDING)
@@ -80,28 +81,55 @@ def enqueue_when_due(message: Message) -> None:
         transaction.on_commit(lambda: enqueue(message.pk))
 
 
-def _staff_alert(booking: Booking, business: BusinessSettings, channels: ChannelSettings, now):
-    user = booking.resource.user
-    if user is None or not user.is_active or not channels.email_enabled:
+def _staff_alerts(booking: Booking, event: BookingEvent, business, channels, now) -> None:
+    """Tell the resource's staff member what happened; on a move to another resource, also the
+    one whose booking it was."""
+    if not channels.email_enabled:
         return
-    subject, body = render(
-        kind=Kind.STAFF_ALERT,
-        channel=Channel.EMAIL,
-        language=business.language,
-        values=placeholders(booking, business),
-    )
-    # Not part of the unique key's promise: each change alerts once, so it has no booking key.
-    message = Message.objects.create(
-        client=None,
-        staff_user=user,
-        channel=Channel.EMAIL,
-        kind=Kind.STAFF_ALERT,
-        recipient=user.email,
-        subject=subject,
-        body=body,
-        send_after=now,
-    )
-    enqueue_when_due(message)
+    values = placeholders(booking, business)
+    change = event.type
+    previous_user = None
+    if event.type == BookingEvent.Type.RESCHEDULED:
+        before = event.before or {}
+        if before.get("start"):
+            values["old_date"], values["old_time"] = local_date_time(
+                dt.datetime.fromisoformat(before["start"]), business
+            )
+        else:  # an old event without its snapshot: say where it is now
+            values["old_date"], values["old_time"] = values["date"], values["time"]
+        if before.get("resource") not in (None, booking.resource_id):
+            previous = Resource.objects.select_related("user").filter(pk=before["resource"])
+            previous = previous.first()
+            values["old_resource"] = previous.name if previous else ""
+            previous_user = previous.user if previous else None
+            change = "moved_resource"
+    wording = STAFF_CHANGES[change]
+    values["change"] = fill(wording.get(business.language) or wording["en"], values)
+    users = [booking.resource.user, previous_user]
+    seen = set()
+    for user in users:
+        if user is None or not user.is_active or not user.email or user.pk in seen:
+            continue
+        seen.add(user.pk)
+        subject, body = render(
+            kind=Kind.STAFF_ALERT, channel=Channel.EMAIL, language=business.language, values=values
+        )
+        # One per change and staff member (its own unique key): planning twice changes nothing.
+        message, created = Message.objects.get_or_create(
+            kind=Kind.STAFF_ALERT,
+            event=event,
+            staff_user=user,
+            defaults={
+                "booking": booking,
+                "channel": Channel.EMAIL,
+                "recipient": user.email,
+                "subject": subject,
+                "body": body,
+                "send_after": now,
+            },
+        )
+        if created:
+            enqueue_when_due(message)
 
 
 def _plan_reminders(booking, business, channels, now) -> None:
@@ -177,7 +205,7 @@ def plan_for_event(event: BookingEvent, *, now: dt.datetime | None = None) -> No
         else:
             _queue(booking, Kind.CONFIRMATION, send_after=now, **common)
             _plan_reminders(booking, business, channels, now)
-        _staff_alert(booking, business, channels, now)
+        _staff_alerts(booking, event, business, channels, now)
     elif event.type == Type.CONFIRMED:
         _queue(booking, Kind.CONFIRMATION, send_after=now, **common)
         _plan_reminders(booking, business, channels, now)
@@ -185,11 +213,11 @@ def plan_for_event(event: BookingEvent, *, now: dt.datetime | None = None) -> No
         _queue(booking, Kind.RESCHEDULE, send_after=now, **common)
         if booking.status == Booking.Status.CONFIRMED:
             _plan_reminders(booking, business, channels, now)
-        _staff_alert(booking, business, channels, now)
+        _staff_alerts(booking, event, business, channels, now)
     elif event.type == Type.CANCELLED:
         _cancel_pending(booking, [Kind.REMINDER, Kind.CONFIRMATION, Kind.APPROVAL_REQUEST])
         _queue(booking, Kind.CANCELLATION, send_after=now, **common)
-        _staff_alert(booking, business, channels, now)
+        _staff_alerts(booking, event, business, channels, now)
     elif event.type in (Type.EXPIRED, Type.NO_SHOW):
         _cancel_pending(booking, [Kind.REMINDER])
     elif event.type == Type.COMPLETED:

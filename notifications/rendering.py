@@ -1,5 +1,6 @@
 """Turn a template and a booking into a message's subject and body."""
 
+import datetime as dt
 import re
 import string
 import zoneinfo
@@ -30,18 +31,25 @@ def tenant_base_url() -> str:
     return f"{settings.PUBLIC_SCHEME}://{domain}{port}"
 
 
-def placeholders(booking: Booking, business: BusinessSettings) -> dict[str, str]:
-    local = booking.start.astimezone(zoneinfo.ZoneInfo(business.timezone))
+def local_date_time(moment: dt.datetime, business: BusinessSettings) -> tuple[str, str]:
+    """A moment as the business writes it: its date and time in its own time zone."""
+    local = moment.astimezone(zoneinfo.ZoneInfo(business.timezone))
     language = business.language if business.language in DATE_FORMATS else "en"
+    return local.strftime(DATE_FORMATS[language]), local.strftime("%H:%M")
+
+
+def placeholders(booking: Booking, business: BusinessSettings) -> dict[str, str]:
+    date, time = local_date_time(booking.start, business)
     path = reverse("bookings:manage", args=[booking.manage_token], urlconf="config.urls_tenants")
     return {
         "client_name": booking.client.name.split()[0] if booking.client.name else "",
         "service": booking.service.name,
         "resource": booking.resource.name,
-        "date": local.strftime(DATE_FORMATS[language]),
-        "time": local.strftime("%H:%M"),
+        "date": date,
+        "time": time,
         "business": business.display_name or connection.schema_name,
         "manage_url": tenant_base_url() + path,
+        "change": "",  # staff alerts only: what happened to the booking
     }
 
 

@@ -3,14 +3,14 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
 from bookings.scoping import visible_resource_ids
-from notifications.defaults import DEFAULTS
+from notifications.defaults import DEFAULTS, STAFF_CHANGES
 from notifications.models import Channel, Kind, Message, MessageTemplate
-from notifications.rendering import DATE_FORMATS
+from notifications.rendering import DATE_FORMATS, fill
 from scheduling.models import BusinessSettings
 
 
@@ -30,7 +30,8 @@ def message_list(
     qs = Message.objects.select_related("booking")
     ids = visible_resource_ids(user)
     if ids is not None:
-        qs = qs.filter(booking__resource_id__in=ids)
+        # And their own alerts, also of a booking moved away from their resource.
+        qs = qs.filter(Q(booking__resource_id__in=ids) | Q(staff_user=user))
     if status:
         qs = qs.filter(status=status)
     if channel:
@@ -104,6 +105,7 @@ PLACEHOLDER_MEANINGS = {
     "time": "its start time",
     "business": "your name as clients see it",
     "manage_url": "the client's link to change or cancel",
+    "change": "staff alerts: what happened (new booking, moved from when to when, cancelled)",
 }
 
 SAMPLES = {
@@ -122,4 +124,8 @@ def placeholder_samples(*, business: BusinessSettings, base_url: str) -> dict[st
         "time": "10:30",
         "business": business.display_name or "Your business",
         "manage_url": f"{base_url}/manage/SAMPLE-LINK/",
+        "change": fill(
+            STAFF_CHANGES["created"].get(language) or STAFF_CHANGES["created"]["en"],
+            {"date": day.strftime(DATE_FORMATS[language]), "time": "10:30"},
+        ),
     }

@@ -53,9 +53,9 @@ def _book(shop, start=START, client=None, **kwargs):
 
 
 def _rows(booking):
-    return {
-        (m.kind, m.channel, m.offset_minutes): m for m in Message.objects.filter(booking=booking)
-    }
+    """The client's messages of a booking (staff alerts are about it too, but not to the client)."""
+    messages = Message.objects.filter(booking=booking).exclude(kind=Kind.STAFF_ALERT)
+    return {(m.kind, m.channel, m.offset_minutes): m for m in messages}
 
 
 def test_confirmed_booking_queues_confirmation_reminders_and_staff_alert(shop):
@@ -76,19 +76,19 @@ def test_confirmed_booking_queues_confirmation_reminders_and_staff_alert(shop):
     assert f"http://alpha.localhost/manage/{booking.manage_token}/" in body
     alert = Message.objects.get(kind=Kind.STAFF_ALERT)
     assert (alert.channel, alert.recipient) == (Channel.EMAIL, "rafa@alpha.test")
+    assert alert.booking == booking and alert.client is None
 
 
 def test_client_without_whatsapp_consent_gets_email_and_without_either_nothing(shop):
     by_mail = Client.objects.create(name="Bea", phone="+5511911112222", email="bea@example.com")
     booking = _book(shop, client=by_mail)
-    channels = {m.channel for m in Message.objects.filter(booking=booking)}
-    assert channels == {Channel.EMAIL}
+    assert {channel for _, channel, _ in _rows(booking)} == {Channel.EMAIL}
     subject = Message.objects.get(booking=booking, kind=Kind.CONFIRMATION).subject
     assert subject == "Agendado: Corte em 04/03/2027 às 10:00"
 
     silent = Client.objects.create(name="Caio", phone="+5511933334444")
     other = _book(shop, start=START + dt.timedelta(hours=2), client=silent)
-    assert not Message.objects.filter(booking=other).exists()
+    assert _rows(other) == {}
 
 
 def test_channels_switched_off_are_not_used(shop):
@@ -96,7 +96,7 @@ def test_channels_switched_off_are_not_used(shop):
     channels.whatsapp_enabled = False
     channels.save()
     booking = _book(shop)
-    assert {m.channel for m in Message.objects.filter(booking=booking)} == {Channel.EMAIL}
+    assert {channel for _, channel, _ in _rows(booking)} == {Channel.EMAIL}
 
 
 def test_pending_booking_gets_approval_request_then_confirmation_and_reminders(shop):
@@ -175,7 +175,7 @@ def test_the_unique_key_makes_duplicates_impossible(shop):
     from notifications.outbox import plan_for_event
 
     plan_for_event(booking.events.get(), now=NOW)  # planning twice changes nothing
-    assert Message.objects.filter(booking=booking).count() == 3
+    assert Message.objects.filter(booking=booking).count() == 4  # with the staff alert
     assert Message.objects.get(pk=confirmation.pk).body == confirmation.body
 
 
@@ -241,3 +241,103 @@ def test_a_follow_up_already_sent_is_not_sent_again_after_corrections(shop):
     services.booking_transition(booking=booking, action="mark_completed", actor=None, now=after)
     (follow_up,) = _follow_ups(booking)
     assert (follow_up.status, follow_up.provider_id) == (Message.Status.SENT, "wamid.THANKS")
+
+
+def _alerts(booking):
+    return list(Message.objects.filter(booking=booking, kind=Kind.STAFF_ALERT).order_by("pk"))
+
+
+def test_staff_alerts_say_what_happened_in_portuguese(shop):
+    booking = _book(shop)
+    services.booking_reschedule(
+        booking=booking, start=START + dt.timedelta(days=1, hours=1), actor=OwnerFactory(), now=NOW
+    )
+    services.booking_cancel(booking=booking, by_client=True, now=NOW)
+    created, moved, cancelled = _alerts(booking)
+    assert created.subject == "Novo agendamento em 04/03/2027 às 10:00: Corte com Ana"
+    assert created.body == (
+        "Novo agendamento em 04/03/2027 às 10:00: Corte com Ana (Rafa), na Alpha Barbers."
+    )
+    assert moved.body.startswith(
+        "Agendamento remarcado de 04/03/2027 às 10:00 para 05/03/2027 às 11:00: Corte com Ana"
+    )
+    assert cancelled.body.startswith("Agendamento de 05/03/2027 às 11:00 cancelado: Corte")
+    assert {m.recipient for m in (created, moved, cancelled)} == {"rafa@alpha.test"}
+    assert [m.event.type for m in (created, moved, cancelled)] == [
+        "created",
+        "rescheduled",
+        "cancelled",
+    ]
+
+
+def test_staff_alerts_in_english(shop):
+    shop["business"].language = "en"
+    shop["business"].save()
+    booking = _book(shop)
+    services.booking_reschedule(
+        booking=booking, start=START + dt.timedelta(hours=2), actor=OwnerFactory(), now=NOW
+    )
+    services.booking_cancel(booking=booking, actor=OwnerFactory(), now=NOW)
+    created, moved, cancelled = (m.body for m in _alerts(booking))
+    assert (
+        created
+        == "New booking on Thu 04 Mar 2027 at 10:00: Corte with Ana (Rafa), at Alpha Barbers."
+    )
+    assert moved.startswith(
+        "Booking moved from Thu 04 Mar 2027 at 10:00 to Thu 04 Mar 2027 at 12:00:"
+    )
+    assert cancelled.startswith("Booking on Thu 04 Mar 2027 at 12:00 cancelled:")
+
+
+def test_a_move_to_another_resource_alerts_both_staff_members(shop):
+    other_barber = UserFactory(email="leo@alpha.test")
+    other_chair = ResourceFactory(name="Leo", user=other_barber)
+    shop["cut"].resources.add(other_chair)
+    booking = _book(shop)
+    services.booking_reschedule(
+        booking=booking,
+        start=START + dt.timedelta(hours=1),
+        resource=other_chair,
+        actor=OwnerFactory(),
+        now=NOW,
+    )
+    moved = [m for m in _alerts(booking) if m.event.type == "rescheduled"]
+    assert sorted(m.recipient for m in moved) == ["leo@alpha.test", "rafa@alpha.test"]
+    for alert in moved:
+        assert alert.body.startswith(
+            "Agendamento remarcado de 04/03/2027 às 10:00 (Rafa) para 04/03/2027 às 11:00 (Leo)"
+        )
+    # Planning the same change again writes nothing more (the alert's unique key).
+    from notifications.outbox import plan_for_event
+
+    plan_for_event(booking.events.get(type="rescheduled"), now=NOW)
+    assert len(_alerts(booking)) == 3
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Message.objects.create(
+            booking=booking,
+            kind=Kind.STAFF_ALERT,
+            event=moved[0].event,
+            staff_user=moved[0].staff_user,
+            channel=Channel.EMAIL,
+            recipient="x@alpha.test",
+            body="again",
+            send_after=NOW,
+        )
+
+
+def test_the_previous_staff_member_sees_the_alert_in_their_message_log(shop):
+    from notifications.selectors import message_list
+
+    other_chair = ResourceFactory(name="Leo", user=UserFactory(email="leo@alpha.test"))
+    shop["cut"].resources.add(other_chair)
+    booking = _book(shop)
+    services.booking_reschedule(
+        booking=booking, start=START, resource=other_chair, actor=OwnerFactory(), now=NOW
+    )
+    rafa = shop["chair"].user
+    visible = list(message_list(user=rafa))
+    assert [m.kind for m in visible if m.booking_id == booking.pk] == [
+        Kind.STAFF_ALERT,
+        Kind.STAFF_ALERT,
+    ]  # the new booking's alert and the one telling it moved away; no client message
+    assert {m.staff_user for m in visible} == {rafa}

@@ -349,10 +349,20 @@ def test_missing_or_garbled_start_goes_back_to_the_times(shop, alpha_client):
     assert alpha_client.post(url, {"name": "x"}).status_code == 302
 
 
-def test_honeypot_refuses_bots(shop, alpha_client):
+@pytest.mark.parametrize("htmx", [False, True])
+def test_honeypot_refuses_bots_with_a_readable_page(shop, alpha_client, htmx):
     url = f"/book/{shop['cut'].pk}/any/details/"
-    response = alpha_client.post(url, _details(shop, "any", _start(_day()), website="spam.biz"))
+    data = _details(shop, "any", _start(_day()), website="spam.biz")
+    response = alpha_client.post(url, data, **(HTMX if htmx else {}))
     assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+    body = response.content.decode()
+    if htmx:  # swapped into the details step (htmx is told to swap 400s)
+        assert body.lstrip().startswith('<section id="booking-details"') and "<html" not in body
+    else:
+        assert "<html" in body and "agendo.css" in body
+    assert "We could not take this booking" in body and "nothing was booked" in body
+    assert '<a href="/">Back to the booking page</a>' in body
     assert not Booking.objects.exists()
 
 

@@ -191,7 +191,9 @@ def book_details(request, service_id: int, who: str):
         response["Retry-After"] = str(wait)
         return response
     if request.POST.get("website"):
-        return HttpResponseBadRequest("Your request could not be processed.")
+        # The hidden field only bots fill. htmx swaps a 400 into the step, so it gets the partial.
+        template = "bookings/public/refused.html"
+        return render(request, template + ("#booking-details" if request.htmx else ""), status=400)
     if not form.is_valid():
         form.focus_first_error()
         return _details_page(request, context, status=422)

@@ -2,7 +2,7 @@
 {client_name} {service} {resource} {date} {time} {business} {manage_url}, and {change} in staff
 alerts."""
 
-from notifications.models import Kind
+from notifications.models import Channel, Kind
 
 PLACEHOLDERS = (
     "client_name",
@@ -41,6 +41,7 @@ DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
             "{time} e vai confirmar em breve. Detalhes: {manage_url}",
         ),
     },
+    # The WhatsApp wording (the client's reply confirms or cancels); e-mail: EMAIL_DEFAULTS.
     Kind.REMINDER: {
         "en": (
             "Reminder: {service} on {date} at {time}",
@@ -103,6 +104,31 @@ DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
         ),
     },
 }
+
+# Where the e-mail wording differs: replies to an e-mail confirm or cancel nothing (only
+# WhatsApp's do), so the e-mail points to the client's manage link instead.
+EMAIL_DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
+    Kind.REMINDER: {
+        "en": (
+            "Reminder: {service} on {date} at {time}",
+            "Hi {client_name}, a reminder of your {service} with {resource} at {business} on "
+            "{date} at {time}. Can't make it? Change or cancel it here: {manage_url}",
+        ),
+        "pt-br": (
+            "Lembrete: {service} em {date} às {time}",
+            "Olá, {client_name}! Lembrete do seu horário de {service} com {resource} na "
+            "{business} em {date} às {time}. Não vai poder ir? Altere ou cancele aqui: "
+            "{manage_url}",
+        ),
+    },
+}
+
+
+def default_wording(*, kind: str, channel: str, language: str) -> tuple[str, str]:
+    """The default (subject, body) of a kind on a channel, in `language` (else English)."""
+    wording = (EMAIL_DEFAULTS.get(kind) if channel == Channel.EMAIL else None) or DEFAULTS[kind]
+    return wording.get(language) or wording["en"]
+
 
 # The {change} of a staff alert, per booking change. Its own placeholders: those of the message,
 # and {old_date}, {old_time}, {old_resource} (where a rescheduled booking was before).

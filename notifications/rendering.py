@@ -10,7 +10,7 @@ from django.db import connection
 from django.urls import reverse
 
 from bookings.models import Booking
-from notifications.defaults import DEFAULTS, PLACEHOLDERS
+from notifications.defaults import PLACEHOLDERS, default_wording
 from notifications.models import MessageTemplate
 from scheduling.models import BusinessSettings
 from tenants.selectors import domain_for_schema
@@ -58,8 +58,7 @@ def render(*, kind: str, channel: str, language: str, values: dict[str, str]) ->
     if custom is not None:
         subject, body = custom.subject, custom.body
     else:
-        wording = DEFAULTS[kind]
-        subject, body = wording.get(language) or wording["en"]
+        subject, body = default_wording(kind=kind, channel=channel, language=language)
     return fill(subject, values), fill(body, values)
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from bookings.scoping import visible_resource_ids
-from notifications.defaults import DEFAULTS, STAFF_CHANGES
+from notifications.defaults import DEFAULTS, STAFF_CHANGES, default_wording
 from notifications.models import Channel, Kind, Message, MessageTemplate
 from notifications.rendering import DATE_FORMATS, fill
 from scheduling.models import BusinessSettings
@@ -93,7 +93,7 @@ def template_wording(*, kind: str, channel: str, language: str) -> Wording:
     row = MessageTemplate.objects.filter(kind=kind, channel=channel, language=language).first()
     if row is not None:
         return Wording(row.subject, row.body, True)
-    subject, body = DEFAULTS[kind].get(language) or DEFAULTS[kind]["en"]
+    subject, body = default_wording(kind=kind, channel=channel, language=language)
     return Wording(subject if channel == Channel.EMAIL else "", body, False)
 
 

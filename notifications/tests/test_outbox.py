@@ -341,3 +341,40 @@ def test_the_previous_staff_member_sees_the_alert_in_their_message_log(shop):
         Kind.STAFF_ALERT,
     ]  # the new booking's alert and the one telling it moved away; no client message
     assert {m.staff_user for m in visible} == {rafa}
+
+
+@pytest.mark.parametrize("language", ["pt-br", "en"])
+def test_email_reminders_point_to_the_manage_link_not_to_replies(shop, language):
+    shop["business"].language = language
+    shop["business"].save()
+    by_mail = Client.objects.create(name="Bea", phone="+5511911112222", email="bea@example.com")
+    booking = _book(shop, client=by_mail)
+    reminder = _rows(booking)[(Kind.REMINDER, Channel.EMAIL, 120)]
+    manage_url = f"http://alpha.localhost/manage/{booking.manage_token}/"
+    assert reminder.body.endswith(manage_url)
+    for reply_hint in ("Reply 1", "Responda 1", " 2 "):
+        assert reply_hint not in reminder.body
+    assert reminder.subject.startswith(("Reminder:", "Lembrete:"))
+    # On WhatsApp, where replies work, the reminder still asks for one.
+    on_whatsapp = _rows(_book(shop, start=START + dt.timedelta(hours=2)))
+    body = on_whatsapp[(Kind.REMINDER, Channel.WHATSAPP, 120)].body
+    assert ("Reply 1 to confirm" if language == "en" else "Responda 1 para confirmar") in body
+
+
+def test_a_whatsapp_reminder_falling_back_to_email_gets_the_email_wording(shop):
+    from notifications.outbox import email_fallback
+
+    booking = _book(shop)
+    reminder = _rows(booking)[(Kind.REMINDER, Channel.WHATSAPP, 120)]
+    email = email_fallback(reminder, now=NOW)
+    assert email.channel == Channel.EMAIL and "Responda 1" not in email.body
+    assert "Altere ou cancele aqui" in email.body
+
+
+def test_the_template_editor_shows_each_channels_default_reminder(shop):
+    from notifications.selectors import template_wording
+
+    email = template_wording(kind=Kind.REMINDER, channel=Channel.EMAIL, language="en")
+    whatsapp = template_wording(kind=Kind.REMINDER, channel=Channel.WHATSAPP, language="en")
+    assert "Reply 1" not in email.body and "{manage_url}" in email.body and email.subject
+    assert "Reply 1 to confirm" in whatsapp.body and whatsapp.subject == ""

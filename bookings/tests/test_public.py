@@ -444,6 +444,10 @@ def test_manage_page_cancel_inside_the_window(shop, alpha_client):
     booking.refresh_from_db()
     assert booking.status == "cancelled" and booking.cancelled_by_client
     assert booking.cancellation_reason == "Travelling"
+    after = response.content.decode()
+    assert "Add to calendar" not in after and "Remove from your calendar" in after
+    ics = alpha_client.get(f"{url}calendar.ics").content.decode()
+    assert "STATUS:CANCELLED" in ics
 
 
 def test_manage_page_reschedule_inside_the_window(shop, alpha_client):

@@ -1,13 +1,20 @@
 """`manage.py seed_demo`: idempotent, prints where to go and how to log in, and the logins work."""
 
+import datetime as dt
+import zoneinfo
+from collections import Counter
 from io import StringIO
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 from django_tenants.utils import schema_context, schema_exists
 
 from accounts.models import User
+from bookings.demo import CLIENTS
+from bookings.models import Booking, Client
 from conftest import host_client
 from tenants.models import Domain, Tenant
 
@@ -31,6 +38,8 @@ def _counts() -> dict[str, int]:
     }
     with schema_context("demo"):
         counts["demo users"] = User.objects.count()
+        counts["demo clients"] = Client.objects.count()
+        counts["demo bookings"] = Booking.objects.count()
     return counts
 
 
@@ -85,6 +94,51 @@ def test_seed_demo_is_idempotent_and_its_logins_work(demo_env, monkeypatch):
     assert _counts() == first
     assert _logs_in("owner@demo.localhost", "another-Pass-0815")
     assert not _logs_in("owner@demo.localhost", DEMO_PASSWORD)
+
+
+SAO_PAULO = zoneinfo.ZoneInfo("America/Sao_Paulo")
+# A Thursday; the demo's holiday falls next month, outside the two weeks.
+DEMO_NOW = dt.datetime(2027, 3, 4, 12, 0, tzinfo=SAO_PAULO)
+
+
+def test_seed_demo_makes_clients_and_two_weeks_of_bookings_in_mixed_statuses(demo_env):
+    with time_machine.travel(DEMO_NOW, tick=True):
+        # The demo picks services with ORDER BY random(): seeded, the same picks every run.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT setseed(0.42)")
+        _seed()
+        with schema_context("demo"):
+            clients = set(Client.objects.values_list("name", flat=True))
+            bookings = list(Booking.objects.select_related("resource__user"))
+            vip = list(Client.objects.filter(is_vip=True).values_list("name", flat=True))
+        first = _counts()
+        _seed()
+        assert _counts() == first
+
+    assert clients == {name for name, _phone in CLIENTS}
+    assert vip == ["Ana Souza"]
+    today = DEMO_NOW.date()
+    days = {timezone.localtime(b.start, SAO_PAULO).date() for b in bookings}
+    assert min(days) >= today - dt.timedelta(days=7)
+    assert max(days) <= today + dt.timedelta(days=7)
+    # Both weeks are filled: most open days (Tuesday to Saturday) have bookings.
+    assert len([d for d in days if d < today]) >= 4
+    assert len([d for d in days if d > today]) >= 4
+    assert len(bookings) >= 50
+
+    past = Counter(b.status for b in bookings if b.start < DEMO_NOW)
+    future = Counter(b.status for b in bookings if b.start > DEMO_NOW)
+    # What has happened is settled (done or no-show); what is ahead is booked, waiting or off.
+    assert set(past) == {Booking.Status.COMPLETED, Booking.Status.NO_SHOW}
+    assert set(future) == {
+        Booking.Status.CONFIRMED,
+        Booking.Status.PENDING,
+        Booking.Status.CANCELLED,
+    }
+    # The staff login's own calendar is not empty.
+    assert any(
+        b.resource.user and b.resource.user.email == "staff@demo.localhost" for b in bookings
+    )
 
 
 def test_seed_demo_generates_and_prints_a_password_when_none_is_given(db, monkeypatch):

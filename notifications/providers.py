@@ -1,5 +1,6 @@
 """The outside world: WhatsApp Cloud API over httpx, e-mail through Django's backend."""
 
+import smtplib
 from dataclasses import dataclass
 
 import httpx
@@ -105,6 +106,26 @@ def email_send(*, to: str, subject: str, body: str, from_email: str | None, atta
         email.attach(name, content, mimetype)
     try:
         email.send()
-    except OSError as exc:  # SMTP down or refusing: try again later
-        raise SendError(f"E-mail failed: {exc}", transient=True) from exc
+    except smtplib.SMTPRecipientsRefused as exc:
+        # Every recipient refused: permanent unless the server only said "later" (4xx).
+        codes = [code for code, _ in exc.recipients.values()]
+        transient = bool(codes) and all(400 <= code < 500 for code in codes)
+        raise SendError(f"E-mail refused: {_refusals(exc)}", transient=transient) from exc
+    except smtplib.SMTPResponseException as exc:  # 5xx: refused for good; 4xx: try again
+        transient = not 500 <= exc.smtp_code < 600
+        raise SendError(
+            f"E-mail failed: SMTP {exc.smtp_code} {_text(exc.smtp_error)}", transient=transient
+        ) from exc
+    except OSError as exc:  # SMTP down, unreachable, timed out or disconnected: try again later
+        raise SendError(f"E-mail failed: {exc!r}", transient=True) from exc
     return ""
+
+
+def _text(raw) -> str:
+    return raw.decode(errors="replace") if isinstance(raw, bytes) else str(raw)
+
+
+def _refusals(exc: smtplib.SMTPRecipientsRefused) -> str:
+    return "; ".join(
+        f"{address}: {code} {_text(message)}" for address, (code, message) in exc.recipients.items()
+    )

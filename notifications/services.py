@@ -5,6 +5,8 @@ moves from `queued` to `sending` under its lock before the provider is called).
 """
 
 import datetime as dt
+import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -23,6 +25,9 @@ from notifications.providers import (
 )
 from notifications.rendering import tenant_base_url
 from scheduling.models import BusinessSettings
+
+log = logging.getLogger(__name__)
+Send = Callable[[], str]  # calls the provider; returns its id of the message
 
 WHATSAPP_WINDOW = dt.timedelta(hours=24)
 WHATSAPP_LANGUAGES = {"pt-br": "pt_BR", "en": "en"}
@@ -44,13 +49,26 @@ def message_ids_due(*, now: dt.datetime | None = None, limit: int = 500) -> list
 
 @transaction.atomic
 def messages_requeue_stuck(*, now: dt.datetime | None = None) -> int:
-    """Rows left in `sending` by a worker that died: queue them again (they are resent once)."""
+    """Rows left in `sending` by a worker that died: queue them again (they are resent once).
+
+    A row whose every attempt died so (up to MESSAGE_MAX_ATTEMPTS) fails instead, saying so:
+    a message that kills its worker is not retried forever. Returns how many were re-queued.
+    """
     now = now or timezone.now()
     cutoff = now - dt.timedelta(seconds=settings.MESSAGE_SENDING_TIMEOUT_SECONDS)
-    return (
-        Message.objects.select_for_update(skip_locked=True)
-        .filter(status=Status.SENDING, sending_since__lt=cutoff)
-        .update(status=Status.QUEUED, send_after=now, sending_since=None, updated_at=now)
+    stuck = Message.objects.select_for_update(skip_locked=True).filter(
+        status=Status.SENDING, sending_since__lt=cutoff
+    )
+    limit = settings.MESSAGE_MAX_ATTEMPTS
+    for message in stuck.filter(attempts__gte=limit):
+        message_fail(
+            message=message,
+            error=f"Sending never finished in {message.attempts} attempts (the worker stopped "
+            f"each time, after {settings.MESSAGE_SENDING_TIMEOUT_SECONDS} s): not retried.",
+            now=now,
+        )
+    return stuck.filter(attempts__lt=limit).update(
+        status=Status.QUEUED, send_after=now, sending_since=None, updated_at=now
     )
 
 
@@ -106,15 +124,14 @@ def whatsapp_window_open(phone: str, *, now: dt.datetime) -> bool:
     ).exists()
 
 
-def _deliver_whatsapp(message: Message, channels: ChannelSettings, now: dt.datetime) -> str:
-    from tenants.services import whatsapp_contact_touch
-
+def _prepare_whatsapp(message: Message, channels: ChannelSettings, now: dt.datetime) -> Send:
     account = _whatsapp_account(channels)
     schema = connection.schema_name
     template = channels.whatsapp_template_name
+    language = WHATSAPP_LANGUAGES.get(BusinessSettings.load().language, "en")
+    use_template = bool(template) and not whatsapp_window_open(message.recipient, now=now)
 
     def send_template() -> str:
-        language = WHATSAPP_LANGUAGES.get(BusinessSettings.load().language, "en")
         return whatsapp_send_template(
             account,
             to=message.recipient,
@@ -124,33 +141,22 @@ def _deliver_whatsapp(message: Message, channels: ChannelSettings, now: dt.datet
             callback=schema,
         )
 
-    if template and not whatsapp_window_open(message.recipient, now=now):
-        provider_id = send_template()
-    else:
+    def send() -> str:
+        if use_template:
+            return send_template()
         try:
-            provider_id = whatsapp_send_text(
+            return whatsapp_send_text(
                 account, to=message.recipient, body=message.body, callback=schema
             )
         except SendError as exc:
             if exc.code != OUTSIDE_WINDOW or not template:
                 raise
-            provider_id = send_template()
-    # The client's reply to this number now reaches this business (shared platform number).
-    tenant = getattr(connection, "tenant", None)
-    if getattr(tenant, "pk", None) is None or tenant.schema_name != schema:
-        from tenants.models import Tenant
+            return send_template()
 
-        tenant = Tenant.objects.get(schema_name=schema)
-    whatsapp_contact_touch(
-        tenant=tenant, phone_number_id=account.phone_number_id, phone=message.recipient, at=now
-    )
-    return provider_id
+    return send
 
 
-def _deliver(message: Message, now: dt.datetime) -> str:
-    channels = ChannelSettings.load()
-    if message.channel == Channel.WHATSAPP:
-        return _deliver_whatsapp(message, channels, now)
+def _prepare_email(message: Message, channels: ChannelSettings) -> Send:
     attachments = []
     if message.kind == Kind.CONFIRMATION and message.booking_id:
         business = BusinessSettings.load()
@@ -162,36 +168,86 @@ def _deliver(message: Message, now: dt.datetime) -> str:
             manage_url=f"{tenant_base_url()}/manage/{booking.manage_token}/",
         )
         attachments.append((f"booking-{booking.reference}.ics", ics, "text/calendar"))
-    return email_send(
-        to=message.recipient,
-        subject=message.subject,
-        body=message.body,
-        from_email=channels.email_from,
-        attachments=attachments,
+
+    def send() -> str:
+        return email_send(
+            to=message.recipient,
+            subject=message.subject,
+            body=message.body,
+            from_email=channels.email_from,
+            attachments=attachments,
+        )
+
+    return send
+
+
+def _prepare(message: Message, now: dt.datetime) -> Send:
+    """Everything a send needs that is ours to get wrong, done before the provider is called:
+    the returned function only talks to the provider."""
+    channels = ChannelSettings.load()
+    if message.channel == Channel.WHATSAPP:
+        return _prepare_whatsapp(message, channels, now)
+    return _prepare_email(message, channels)
+
+
+def _remember_whatsapp_contact(message: Message, now: dt.datetime) -> None:
+    """The client's reply to this number now reaches this business (shared platform number)."""
+    from tenants.models import Tenant
+    from tenants.services import whatsapp_contact_touch
+
+    schema = connection.schema_name
+    tenant = getattr(connection, "tenant", None)
+    if getattr(tenant, "pk", None) is None or tenant.schema_name != schema:
+        tenant = Tenant.objects.get(schema_name=schema)
+    account = _whatsapp_account(ChannelSettings.load())
+    whatsapp_contact_touch(
+        tenant=tenant, phone_number_id=account.phone_number_id, phone=message.recipient, at=now
     )
 
 
+def _retry_or_fail(message: Message, *, error: str, transient: bool, now: dt.datetime) -> str:
+    if transient and message.attempts < settings.MESSAGE_MAX_ATTEMPTS:
+        delay = settings.MESSAGE_RETRY_BASE_SECONDS * 2 ** (message.attempts - 1)
+        Message.objects.filter(pk=message.pk, status=Status.SENDING).update(
+            status=Status.QUEUED,
+            send_after=now + dt.timedelta(seconds=delay),
+            last_error=error[:2000],
+            sending_since=None,
+            updated_at=timezone.now(),
+        )
+        return Status.QUEUED
+    message_fail(message=message, error=error)
+    return Status.FAILED
+
+
 def message_send(*, message_id: int, now: dt.datetime | None = None) -> str:
-    """Send one message if it is still queued and due; returns its status afterwards."""
+    """Send one message if it is still queued and due; returns its status afterwards.
+
+    The row never stays in `sending` because of us: an error of ours before the provider call
+    is retried like a transient failure (and fails at the attempts limit); once the provider may
+    have the message, nothing makes us send it again.
+    """
     now = now or timezone.now()
     message = _claim(message_id, now)
     if message is None:
         return "skipped"
     try:
-        provider_id = _deliver(message, now)
+        send = _prepare(message, now)
+    except Exception as exc:  # a bug or a database hiccup of ours: the provider saw nothing
+        log.exception("message %s: preparing the send failed", message.pk)
+        return _retry_or_fail(
+            message, error=f"Could not prepare the message: {exc!r}", transient=True, now=now
+        )
+    try:
+        provider_id = send()
     except SendError as exc:
-        retry = exc.transient and message.attempts < settings.MESSAGE_MAX_ATTEMPTS
-        if retry:
-            delay = settings.MESSAGE_RETRY_BASE_SECONDS * 2 ** (message.attempts - 1)
-            Message.objects.filter(pk=message.pk, status=Status.SENDING).update(
-                status=Status.QUEUED,
-                send_after=now + dt.timedelta(seconds=delay),
-                last_error=str(exc)[:2000],
-                sending_since=None,
-                updated_at=timezone.now(),
-            )
-            return Status.QUEUED
-        message_fail(message=message, error=str(exc))
+        return _retry_or_fail(message, error=str(exc), transient=exc.transient, now=now)
+    except Exception as exc:  # the provider may have it: at most once, so no retry
+        log.exception("message %s: the send ended in an unexpected error", message.pk)
+        message_fail(
+            message=message,
+            error=f"Unexpected error during the send, not retried (it may have gone): {exc!r}",
+        )
         return Status.FAILED
     Message.objects.filter(pk=message.pk, status=Status.SENDING).update(
         status=Status.SENT,
@@ -201,6 +257,12 @@ def message_send(*, message_id: int, now: dt.datetime | None = None) -> str:
         last_error="",
         updated_at=timezone.now(),
     )
+    if message.channel == Channel.WHATSAPP:
+        try:
+            with transaction.atomic():
+                _remember_whatsapp_contact(message, now)
+        except Exception:  # sent already: a lost routing hint must not make us send again
+            log.exception("message %s: sent, but the WhatsApp contact was not recorded", message.pk)
     return Status.SENT
 
 

@@ -209,6 +209,9 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# Seconds a silent SMTP server may hold a send: well under MESSAGE_SENDING_TIMEOUT_SECONDS, so a
+# send in progress is never taken for one a dead worker left.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Agendo <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -245,3 +245,90 @@ def test_with_redis_lost_the_message_waits_in_the_outbox_for_the_sweep(
     call_command("dispatch_messages", stdout=StringIO())
     message.refresh_from_db()
     assert message.status == Status.SENT and len(fake_whatsapp.sent) == 1
+
+
+# --- Robustness: errors of ours, and workers that keep dying -------------------------------------
+
+
+def test_an_unexpected_error_before_the_send_retries_then_fails_never_stuck(
+    shop, fake_whatsapp, settings, monkeypatch
+):
+    settings.MESSAGE_MAX_ATTEMPTS = 2
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("template lookup exploded")
+
+    monkeypatch.setattr(services, "whatsapp_window_open", broken)
+    channels = ChannelSettings.load()
+    channels.whatsapp_template_name = "agendo_update"  # so the window is looked at
+    channels.save()
+    message = _confirmation(_book(shop))
+    now = timezone.now()
+    assert services.message_send(message_id=message.pk, now=now) == Status.QUEUED
+    message.refresh_from_db()
+    assert message.status == Status.QUEUED and message.sending_since is None
+    assert "template lookup exploded" in message.last_error
+    later = now + dt.timedelta(hours=1)
+    assert services.message_send(message_id=message.pk, now=later) == Status.FAILED
+    message.refresh_from_db()
+    assert message.status == Status.FAILED and message.attempts == 2
+    assert fake_whatsapp.received == []  # the provider never saw it
+
+
+def test_an_error_after_the_provider_accepted_does_not_send_again(
+    shop, fake_whatsapp, settings, monkeypatch
+):
+    import tenants.services
+
+    def broken(**kwargs):
+        raise RuntimeError("contact index unavailable")
+
+    monkeypatch.setattr(tenants.services, "whatsapp_contact_touch", broken)
+    message = _confirmation(_book(shop))
+    assert services.message_send(message_id=message.pk) == Status.SENT
+    message.refresh_from_db()
+    assert message.status == Status.SENT and message.provider_id.startswith("wamid.FAKE")
+    # Long after: no sweep takes it for a dead worker's send, nothing goes twice.
+    settings.MESSAGE_SENDING_TIMEOUT_SECONDS = 0
+    assert services.messages_requeue_stuck(now=timezone.now() + dt.timedelta(hours=1)) == 0
+    assert services.message_send(message_id=message.pk) == "skipped"
+    assert len(fake_whatsapp.sent) == 1
+
+
+def test_an_unexpected_error_during_the_send_is_not_retried(shop, fake_whatsapp, monkeypatch):
+    real_send = services.whatsapp_send_text
+
+    def accepted_then_broken(*args, **kwargs):
+        real_send(*args, **kwargs)
+        raise RuntimeError("answer could not be read")
+
+    monkeypatch.setattr(services, "whatsapp_send_text", accepted_then_broken)
+    message = _confirmation(_book(shop))
+    assert services.message_send(message_id=message.pk) == Status.FAILED
+    message.refresh_from_db()
+    assert message.status == Status.FAILED and "not retried" in message.last_error
+    assert services.message_send(message_id=message.pk) == "skipped"
+    assert len(fake_whatsapp.sent) == 1
+
+
+def test_a_message_whose_worker_keeps_dying_ends_failed(shop, fake_whatsapp, settings):
+    settings.MESSAGE_MAX_ATTEMPTS = 3
+    settings.MESSAGE_SENDING_TIMEOUT_SECONDS = 300
+    booking = _book(shop)
+    dying = _confirmation(booking)
+    younger = Message.objects.get(booking=booking, kind=Kind.REMINDER, offset_minutes=120)
+    long_ago = timezone.now() - dt.timedelta(minutes=10)
+    Message.objects.filter(pk=dying.pk).update(
+        status=Status.SENDING, sending_since=long_ago, attempts=3
+    )
+    Message.objects.filter(pk=younger.pk).update(
+        status=Status.SENDING, sending_since=long_ago, attempts=2
+    )
+    assert services.messages_requeue_stuck() == 1
+    dying.refresh_from_db()
+    younger.refresh_from_db()
+    assert dying.status == Status.FAILED and dying.sending_since is None
+    assert "never finished in 3 attempts" in dying.last_error
+    assert younger.status == Status.QUEUED
+    assert services.message_send(message_id=dying.pk) == "skipped"
+    assert fake_whatsapp.sent == []

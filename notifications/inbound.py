@@ -17,6 +17,7 @@ from bookings.selectors import booking_next_for_client
 from notifications.defaults import CONTACT, REFUSALS, REPLIES
 from notifications.models import Channel, ChannelSettings, InboundMessage, Kind, Message
 from notifications.outbox import enqueue_when_due
+from notifications.providers import OUTSIDE_WINDOW
 from notifications.rendering import fill, placeholders
 from scheduling.models import BusinessSettings
 
@@ -68,9 +69,46 @@ def status_apply(*, status: dict) -> str:
         errors = status.get("errors") or [{}]
         error = errors[0] if isinstance(errors[0], dict) else {}
         text = error.get("message") or error.get("title") or "failed"
-        message_fail(message=message, error=f"WhatsApp {error.get('code', '')}: {text}".strip())
+        described = f"WhatsApp {error.get('code', '')}: {text}".strip()
+        if _outside_window(error) and _resend_as_template(message, error=described):
+            return "resent_as_template"
+        message_fail(message=message, error=described)
         return Status.FAILED
     return "ignored"
+
+
+def _outside_window(error: dict) -> bool:
+    try:
+        return int(error.get("code")) == OUTSIDE_WINDOW
+    except (TypeError, ValueError):
+        return False
+
+
+def _resend_as_template(message: Message, *, error: str) -> bool:
+    """Text the API took but could not deliver outside the 24-hour window (131047, reported by
+    webhook): queue it again, once, as the approved template. False when that cannot help."""
+    template = ChannelSettings.load().whatsapp_template_name
+    if message.channel != Channel.WHATSAPP or message.as_template or not template:
+        return False
+    message.status = Status.QUEUED
+    message.as_template = True
+    message.send_after = timezone.now()
+    message.provider_id = ""  # later events of the undelivered text find nothing to change
+    message.sending_since = None
+    message.last_error = f"{error} (sent again as the approved template)"[:2000]
+    message.save(
+        update_fields=[
+            "status",
+            "as_template",
+            "send_after",
+            "provider_id",
+            "sending_since",
+            "last_error",
+            "updated_at",
+        ]
+    )
+    enqueue_when_due(message)
+    return True
 
 
 def _text_of(message: dict) -> str:

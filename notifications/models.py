@@ -119,6 +119,8 @@ class Message(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     provider_id = models.CharField(max_length=128, blank=True)
+    # WhatsApp: sent (or to be sent) as the approved template instead of free-form text.
+    as_template = models.BooleanField(default=False)
     last_error = models.TextField(blank=True)
     sending_since = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)

@@ -65,6 +65,7 @@ def _queue(
             "attempts": 0,
             "last_error": "",
             "provider_id": "",
+            "as_template": False,
             "sending_since": None,
         },
     )

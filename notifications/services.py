@@ -129,9 +129,12 @@ def _prepare_whatsapp(message: Message, channels: ChannelSettings, now: dt.datet
     schema = connection.schema_name
     template = channels.whatsapp_template_name
     language = WHATSAPP_LANGUAGES.get(BusinessSettings.load().language, "en")
-    use_template = bool(template) and not whatsapp_window_open(message.recipient, now=now)
+    use_template = bool(template) and (
+        message.as_template or not whatsapp_window_open(message.recipient, now=now)
+    )
 
     def send_template() -> str:
+        message.as_template = True  # recorded with the provider id once it is sent
         return whatsapp_send_template(
             account,
             to=message.recipient,
@@ -252,6 +255,7 @@ def message_send(*, message_id: int, now: dt.datetime | None = None) -> str:
     Message.objects.filter(pk=message.pk, status=Status.SENDING).update(
         status=Status.SENT,
         provider_id=provider_id,
+        as_template=message.as_template,
         sent_at=timezone.now(),
         sending_since=None,
         last_error="",

@@ -5,6 +5,7 @@ network boundary) and the test replays each, byte for byte with its headers, to 
 through Django's test client, so the rows the test wrote (not committed) are visible to it.
 """
 
+import datetime as dt
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,7 +17,8 @@ from django_tenants.utils import schema_context
 from config.celery import app as celery_app
 from notifications import services
 from notifications.fake_whatsapp import make_server, signature, status_payload
-from notifications.models import Kind, Message
+from notifications.inbound import status_apply
+from notifications.models import Channel, ChannelSettings, InboundMessage, Kind, Message
 from notifications.tests.test_outbox import _book
 from notifications.tests.test_outbox import shop as shop
 
@@ -186,3 +188,108 @@ def test_an_unreachable_webhook_is_logged_and_the_fake_keeps_serving(shop, setti
     finally:
         server.shutdown()
         server.server_close()
+
+
+# --- The 24-hour window, as the real API enforces it: by a `failed` status (131047) ------------
+
+
+@pytest.fixture
+def window_fake(reporting_fake):
+    reporting_fake.window = True  # text to a number that has not written in: failed, 131047
+    channels = ChannelSettings.load()
+    channels.whatsapp_template_name = "agendo_update"
+    channels.save()
+    return reporting_fake
+
+
+def _our_window_open(phone="+5511912345678"):
+    """Our records say the client wrote 23 h ago (the API disagrees: its window has closed)."""
+    InboundMessage.objects.create(
+        provider_id="wamid.IN",
+        from_phone=phone,
+        body="oi",
+        received_at=timezone.now() - dt.timedelta(hours=23),
+    )
+
+
+def test_text_refused_outside_the_window_is_resent_once_as_the_template(
+    shop, window_fake, receiver, platform_client, eager, django_capture_on_commit_callbacks
+):
+    _our_window_open()
+    message = Message.objects.get(booking=_book(shop), kind=Kind.CONFIRMATION)
+    assert services.message_send(message_id=message.pk) == Status.SENT
+    (failed,) = _wait_for_requests(receiver, 1)
+    status = json.loads(failed["body"])["entry"][0]["changes"][0]["value"]["statuses"][0]
+    assert status["status"] == "failed" and status["errors"][0]["code"] == 131047
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert _replay(platform_client, failed).status_code == 200
+    with schema_context("alpha"):
+        message.refresh_from_db()
+        assert message.status == Status.QUEUED and message.as_template
+        assert "131047" in message.last_error and "template" in message.last_error
+        assert callbacks  # handed to a worker after commit
+        assert services.message_send(message_id=message.pk) == Status.SENT
+        message.refresh_from_db()
+    text, template = window_fake.sent
+    assert text["type"] == "text" and template["type"] == "template"
+    assert template["template"]["components"][0]["parameters"][0]["text"] == " ".join(
+        message.body.split()
+    )
+    # The template is delivered: its statuses move the message on.
+    for request in _wait_for_requests(receiver, 4)[1:]:
+        _replay(platform_client, request)
+    with schema_context("alpha"):
+        message.refresh_from_db()
+    assert message.status == Status.READ
+    # The undelivered text's failure again changes nothing.
+    assert _replay(platform_client, failed).status_code == 200
+    with schema_context("alpha"):
+        message.refresh_from_db()
+        assert message.status == Status.READ
+        assert not Message.objects.filter(channel=Channel.EMAIL, kind=Kind.CONFIRMATION).exists()
+
+
+def test_a_second_131047_falls_back_to_email(shop, window_fake):
+    _our_window_open()
+    booking = _book(shop)
+    message = Message.objects.get(booking=booking, kind=Kind.CONFIRMATION)
+    services.message_send(message_id=message.pk)
+    message.refresh_from_db()
+    outside = {"code": 131047, "title": "Re-engagement message"}
+    first = {"id": message.provider_id, "status": "failed", "errors": [outside]}
+    assert status_apply(status=first) == "resent_as_template"
+    services.message_send(message_id=message.pk)
+    message.refresh_from_db()
+    second = {"id": message.provider_id, "status": "failed", "errors": [outside]}
+    assert status_apply(status=second) == Status.FAILED
+    message.refresh_from_db()
+    assert message.status == Status.FAILED and "e-mail instead" in message.last_error
+    email = Message.objects.get(booking=booking, kind=Kind.CONFIRMATION, channel=Channel.EMAIL)
+    assert email.status == Status.QUEUED
+    assert [m["type"] for m in window_fake.sent] == ["text", "template"]
+
+
+def test_without_a_template_131047_falls_back_to_email(shop, reporting_fake):
+    booking = _book(shop)
+    message = Message.objects.get(booking=booking, kind=Kind.CONFIRMATION)
+    services.message_send(message_id=message.pk)
+    message.refresh_from_db()
+    failed = {"id": message.provider_id, "status": "failed", "errors": [{"code": 131047}]}
+    assert status_apply(status=failed) == Status.FAILED
+    assert Message.objects.filter(booking=booking, channel=Channel.EMAIL).exists()
+
+
+def test_the_fake_opens_the_window_when_the_client_writes_in(shop, window_fake, receiver):
+    import httpx
+
+    base = f"http://127.0.0.1:{window_fake.server_port}"
+    assert httpx.post(f"{base}/_inbound", json={"from": "5511912345678"}).status_code == 200
+    _our_window_open()
+    message = Message.objects.get(booking=_book(shop), kind=Kind.CONFIRMATION)
+    services.message_send(message_id=message.pk)
+    statuses = [
+        json.loads(r["body"])["entry"][0]["changes"][0]["value"]["statuses"][0]["status"]
+        for r in _wait_for_requests(receiver, 3)
+    ]
+    assert statuses == ["sent", "delivered", "read"]
+    assert window_fake.sent[0]["type"] == "text"

@@ -200,8 +200,15 @@ def reply_process(*, message: dict, now: dt.datetime | None = None) -> str:
         inbound.action = Action.NO_BOOKING
         _reply(client=client, phone=phone, key="no_booking", business=business)
     elif word in CONFIRM_WORDS:
-        inbound.action, key = _confirm(booking, now)
-        _reply(client=client, phone=phone, key=key, business=business, booking=booking)
+        inbound.action, key, reason = _confirm(booking, now, business)
+        _reply(
+            client=client,
+            phone=phone,
+            key=key,
+            business=business,
+            booking=booking,
+            reason=reason,
+        )
     else:
         inbound.action, reason = _cancel(booking, now, business)
         if reason:
@@ -219,12 +226,22 @@ def reply_process(*, message: dict, now: dt.datetime | None = None) -> str:
     return inbound.action
 
 
-def _confirm(booking: Booking, now: dt.datetime) -> tuple[str, str]:
+def _confirm(
+    booking: Booking, now: dt.datetime, business: BusinessSettings
+) -> tuple[str, str, str]:
+    """(action, reply key, reason): the rules refusing is an answer to the client, and the
+    inbound message is kept all the same."""
     if booking.status == Booking.Status.PENDING:
         # Approval is the business's decision: the client's "yes" does not replace it.
-        return Action.NONE, "pending"
-    booking_services.booking_acknowledge(booking=booking, actor_label="whatsapp", now=now)
-    return Action.CONFIRMED, "acknowledged"
+        return Action.NONE, "pending", ""
+    try:
+        with transaction.atomic():
+            booking_services.booking_acknowledge(booking=booking, actor_label="whatsapp", now=now)
+    except BookingError as exc:  # e.g. cancelled or moved a moment ago by the staff
+        language = business.language if business.language in REFUSALS["other"] else "en"
+        refusal = REFUSALS.get(exc.code, REFUSALS["other"])
+        return Action.REFUSED, "refused", refusal[language]
+    return Action.CONFIRMED, "acknowledged", ""
 
 
 def _cancel(booking: Booking, now: dt.datetime, business: BusinessSettings) -> tuple[str, str]:

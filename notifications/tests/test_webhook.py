@@ -332,3 +332,52 @@ def test_a_reply_through_the_webhook_reaches_the_business_that_wrote_last(
     with schema_context("alpha"):
         booking.refresh_from_db()
     assert booking.status == Booking.Status.CANCELLED
+
+
+CONFIRM_VARIANTS = ["1", " 1 ", "1.", "1️⃣", "SIM", "sim", "Sim!", "Sím", "sim.", "CONFIRMAR",
+                    "confirmar", "Confirmar!!", "YES", "yes", "Yes."]  # fmt: skip
+CANCEL_VARIANTS = ["2", "2!", "CANCELAR", "cancelar", "Cancelar.", "CANCELÁR", "CANCEL",
+                   "cancel", "Cancel!"]  # fmt: skip
+
+
+@pytest.mark.parametrize("word", CONFIRM_VARIANTS)
+def test_every_confirm_word_confirms(shop, word):
+    booking = _book(shop)
+    assert reply_process(message=_text("wamid.C", word)) == InboundMessage.Action.CONFIRMED
+    assert booking.events.order_by("-pk").first().type == BookingEvent.Type.ACKNOWLEDGED
+
+
+@pytest.mark.parametrize("word", CANCEL_VARIANTS)
+def test_every_cancel_word_cancels(shop, word):
+    booking = _book(shop)
+    assert reply_process(message=_text("wamid.X", word)) == InboundMessage.Action.CANCELLED
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CANCELLED
+
+
+@pytest.mark.parametrize("text", ["12", "sim, mas posso mudar?", "não", "3", "SIMCANCELAR", ""])
+def test_other_text_is_no_command(shop, text):
+    booking = _book(shop)
+    assert reply_process(message=_text("wamid.N", text)) == InboundMessage.Action.NONE
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
+    assert booking.events.count() == 1
+
+
+def test_a_confirmation_the_rules_refuse_is_answered_and_the_reply_kept(shop, monkeypatch):
+    from bookings import services as booking_services
+    from bookings.errors import booking_error
+
+    booking = _book(shop)
+
+    def refused(**kwargs):  # as when the staff cancelled it a moment ago
+        raise booking_error("invalid_transition")
+
+    monkeypatch.setattr(booking_services, "booking_acknowledge", refused)
+    assert reply_process(message=_text("wamid.R", "SIM")) == InboundMessage.Action.REFUSED
+    inbound = InboundMessage.objects.get(provider_id="wamid.R")
+    assert inbound.action == InboundMessage.Action.REFUSED and inbound.booking == booking
+    answer = _reply_to(shop["client"])
+    assert "Desculpe, Ana" in answer.body and "não pode ser alterado" in answer.body
+    # Redelivered: handled once.
+    assert reply_process(message=_text("wamid.R", "SIM")) == "duplicate"

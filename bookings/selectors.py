@@ -5,7 +5,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Avg, Count, F, FloatField, Func, Max, Min, Q, QuerySet, Sum
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import (
+    Avg,
+    BigIntegerField,
+    Count,
+    F,
+    Func,
+    Max,
+    Min,
+    Q,
+    QuerySet,
+    Sum,
+)
 
 from bookings.models import Booking, Client
 from scheduling.availability import Availability
@@ -20,30 +33,35 @@ def booking_busy_intervals(
     end: dt.datetime,
     resource_ids: Iterable[int] | None = None,
     exclude_booking_id: int | None = None,
-) -> list[tuple[int, dt.datetime, dt.datetime]]:
-    """Occupied ranges of active bookings overlapping [start, end): one query."""
+) -> list[tuple[int, int, int]]:
+    """Occupied ranges of active bookings overlapping [start, end): one query.
+
+    Rows of (resource id, start, end) with the bounds in whole seconds since the epoch, which
+    the availability engine takes as they are: building a thousand datetimes for it to turn
+    back into numbers (and Django's per-value converters) was most of the selector's time.
+    """
     qs = Booking.objects.filter(status__in=Booking.ACTIVE_STATUSES, occupied__overlap=(start, end))
     if resource_ids is not None:
         qs = qs.filter(resource_id__in=list(resource_ids))
     if exclude_booking_id is not None:
         qs = qs.exclude(pk=exclude_booking_id)
-    # Seconds since the epoch, not timestamps: Django converts timestamps one value at a time
-    # (about 3 µs each), which was half the selector's time with a thousand bookings.
-    rows = qs.annotate(busy_start=_epoch("lower"), busy_end=_epoch("upper")).values_list(
-        "resource_id", "busy_start", "busy_end"
-    )
-    utc = dt.UTC
-    return [
-        (resource_id, dt.datetime.fromtimestamp(lo, utc), dt.datetime.fromtimestamp(hi, utc))
-        for resource_id, lo, hi in rows
-    ]
+    rows = qs.annotate(
+        busy_start=_epoch("floor", "lower"), busy_end=_epoch("ceil", "upper")
+    ).values_list("resource_id", "busy_start", "busy_end")
+    try:
+        sql, params = rows.query.get_compiler(using=rows.db).as_sql()
+    except EmptyResultSet:  # e.g. resource_ids=[]: Django knows no row can match
+        return []
+    with connections[rows.db].cursor() as cursor:  # plain tuples of ints, no converters
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
-def _epoch(bound: str) -> Func:
+def _epoch(rounding: str, bound: str) -> Func:
     return Func(
         F("occupied"),
-        template=f"extract(epoch from {bound}(%(expressions)s))::float8",
-        output_field=FloatField(),
+        template=f"{rounding}(extract(epoch from {bound}(%(expressions)s)))::bigint",
+        output_field=BigIntegerField(),
     )
 
 

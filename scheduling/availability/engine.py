@@ -38,17 +38,18 @@ Output
 
 How it is fast
 ==============
-Everything runs on integer epoch seconds. Spans are converted with floor (start) and ceil (end),
-which is exact for the whole-second occupied ranges they are compared with; `now` bounds use
-ceil/floor likewise. Per local day the wall-clock -> UTC mapping is computed once: a day whose
-UTC offset is the same at its first and last instant, for both folds, is a plain shift (this
-assumes no day holds two transitions that cancel out, which no zone in use does); only a
-transition day converts each candidate through `zoneinfo`. The grid of each (day, interval) is
-computed once and shared by every resource with that interval, already cut to the
-notice/advance window and to the interval's bounds, with its output datetimes built once. Per
-resource, time off and busy spans are merged once into sorted disjoint blocks; each resource-day
-then walks the blocks that touch the interval (found by bisect) and copies whole runs of free
-grid positions as list slices.
+Everything runs on integer epoch seconds. Spans may be given as such (ints), which spares
+converting many busy intervals to datetimes and back; datetime spans are converted with floor
+(start) and ceil (end), which is exact for the whole-second occupied ranges they are compared
+with; `now` bounds use ceil/floor likewise. Per local day the wall-clock -> UTC mapping is
+computed once: a day whose UTC offset is the same at its first and last instant, for both folds,
+is a plain shift (this assumes no day holds two transitions that cancel out, which no zone in
+use does); only a transition day converts each candidate through `zoneinfo`. The grid of each
+(day, interval) is computed once and shared by every resource with that interval, already cut to
+the notice/advance window and to the interval's bounds, with its output datetimes built once.
+Per resource, time off and busy spans are merged once into sorted disjoint blocks; each
+resource-day then walks the blocks that touch the interval (found by bisect) and copies whole
+runs of free grid positions as list slices.
 """
 
 import bisect
@@ -100,9 +101,12 @@ def _week(hours: WeeklyIntervals) -> list[tuple[tuple[tuple[int, int], ...], boo
 def _epoch_spans(spans: Sequence[Span]) -> list[tuple[int, int]]:
     out = []
     for start, end in spans:
-        a, b = start.timestamp(), end.timestamp()  # exact to the microsecond until 2200
+        if type(start) is int:  # already whole epoch seconds (as bookings reads them)
+            a, b = start, end
+        else:  # aware datetimes: exact to the microsecond until 2200
+            a, b = math.floor(start.timestamp()), math.ceil(end.timestamp())
         if a < b:
-            out.append((math.floor(a), math.ceil(b)))
+            out.append((a, b))
     return out
 
 

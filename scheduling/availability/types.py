@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 # Weekday (Monday = 0) → working intervals in local wall time, each start < end, sorted.
 WeeklyIntervals = Mapping[int, Sequence[tuple[dt.time, dt.time]]]
-Span = tuple[dt.datetime, dt.datetime]
+# [start, end) as aware datetimes, or as whole seconds since the epoch (ints, both bounds).
+Span = tuple[dt.datetime, dt.datetime] | tuple[int, int]
 
 
 @dataclass(frozen=True, slots=True)

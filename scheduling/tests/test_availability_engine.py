@@ -132,6 +132,28 @@ def test_buffers_must_clear_busy_spans_back_to_back_allowed():
     assert slots(result) == [sp(MON, 9, 15), sp(MON, 10, 45), sp(MON, 11), sp(MON, 11, 15)]
 
 
+def test_spans_in_epoch_seconds_block_exactly_as_datetimes_do():
+    # bookings hands its busy intervals over as whole epoch seconds; time off stays datetimes.
+    spans = [
+        (sp(MON, 10), sp(MON, 10, 30)),
+        (sp(MON, 13, 15), sp(MON, 14)),
+        (sp(TUE, 9), sp(TUE, 9)),
+    ]
+    as_ints = [(int(a.timestamp()), int(b.timestamp())) for a, b in spans]
+    common = {
+        "hours": {0: [(t(9), t(12)), (t(13), t(18))], 1: [(t(9), t(12))]},
+        "slot_interval": 15,
+        "buffer_after": 15,
+        "end": TUE,
+        "business_time_off": [(sp(MON, 16), sp(MON, 17))],
+    }
+    by_datetimes = availability(resources=[ResourceSchedule(id=1, busy=spans)], **common)
+    by_seconds = availability(resources=[ResourceSchedule(id=1, busy=as_ints)], **common)
+    assert by_seconds.slots == by_datetimes.slots
+    assert sp(MON, 9, 15) in slots(by_seconds) and sp(MON, 9, 30) not in slots(by_seconds)
+    assert sp(MON, 16) not in slots(by_seconds) and sp(MON, 17) in slots(by_seconds)
+
+
 def test_buffer_before_must_clear_a_busy_span_just_before_the_first_slot():
     busy = [(sp(MON, 9), sp(MON, 9, 15))]
     result = availability(

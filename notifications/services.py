@@ -128,7 +128,8 @@ def _prepare_whatsapp(message: Message, channels: ChannelSettings, now: dt.datet
     account = _whatsapp_account(channels)
     schema = connection.schema_name
     template = channels.whatsapp_template_name
-    language = WHATSAPP_LANGUAGES.get(BusinessSettings.load().language, "en")
+    # The business's language matters only to a template (spares a query on every text).
+    language = WHATSAPP_LANGUAGES.get(BusinessSettings.load().language, "en") if template else "en"
     use_template = bool(template) and (
         message.as_template or not whatsapp_window_open(message.recipient, now=now)
     )
@@ -184,16 +185,17 @@ def _prepare_email(message: Message, channels: ChannelSettings) -> Send:
     return send
 
 
-def _prepare(message: Message, now: dt.datetime) -> Send:
+def _prepare(message: Message, channels: ChannelSettings, now: dt.datetime) -> Send:
     """Everything a send needs that is ours to get wrong, done before the provider is called:
     the returned function only talks to the provider."""
-    channels = ChannelSettings.load()
     if message.channel == Channel.WHATSAPP:
         return _prepare_whatsapp(message, channels, now)
     return _prepare_email(message, channels)
 
 
-def _remember_whatsapp_contact(message: Message, now: dt.datetime) -> None:
+def _remember_whatsapp_contact(
+    message: Message, channels: ChannelSettings, now: dt.datetime
+) -> None:
     """The client's reply to this number now reaches this business (shared platform number)."""
     from tenants.models import Tenant
     from tenants.services import whatsapp_contact_touch
@@ -202,7 +204,7 @@ def _remember_whatsapp_contact(message: Message, now: dt.datetime) -> None:
     tenant = getattr(connection, "tenant", None)
     if getattr(tenant, "pk", None) is None or tenant.schema_name != schema:
         tenant = Tenant.objects.get(schema_name=schema)
-    account = _whatsapp_account(ChannelSettings.load())
+    account = _whatsapp_account(channels)
     whatsapp_contact_touch(
         tenant=tenant, phone_number_id=account.phone_number_id, phone=message.recipient, at=now
     )
@@ -235,7 +237,8 @@ def message_send(*, message_id: int, now: dt.datetime | None = None) -> str:
     if message is None:
         return "skipped"
     try:
-        send = _prepare(message, now)
+        channels = ChannelSettings.load()
+        send = _prepare(message, channels, now)
     except Exception as exc:  # a bug or a database hiccup of ours: the provider saw nothing
         log.exception("message %s: preparing the send failed", message.pk)
         return _retry_or_fail(
@@ -264,7 +267,7 @@ def message_send(*, message_id: int, now: dt.datetime | None = None) -> str:
     if message.channel == Channel.WHATSAPP:
         try:
             with transaction.atomic():
-                _remember_whatsapp_contact(message, now)
+                _remember_whatsapp_contact(message, channels, now)
         except Exception:  # sent already: a lost routing hint must not make us send again
             log.exception("message %s: sent, but the WhatsApp contact was not recorded", message.pk)
     return Status.SENT

@@ -127,8 +127,14 @@ def whatsapp_contact_touch(*, tenant: Tenant, phone_number_id: str, phone: str, 
     """Remember that this business just wrote to `phone` from `phone_number_id`."""
     from tenants.models import WhatsAppContact
 
-    WhatsAppContact.objects.update_or_create(
-        phone_number_id=phone_number_id,
-        phone=phone,
-        defaults={"tenant": tenant, "last_sent_at": at},
+    # One INSERT ... ON CONFLICT DO UPDATE: one query, and two sends at once cannot collide.
+    WhatsAppContact.objects.bulk_create(
+        [
+            WhatsAppContact(
+                phone_number_id=phone_number_id, phone=phone, tenant=tenant, last_sent_at=at
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["phone_number_id", "phone"],
+        update_fields=["tenant", "last_sent_at"],
     )

@@ -59,6 +59,10 @@ def main() -> None:
         "bookings": f"{demo}/app/bookings/",
         "booking-new": f"{demo}/app/bookings/new/",
         "clients": f"{demo}/app/clients/",
+        "messages": f"{demo}/app/messages/",
+        "channels": f"{demo}/app/settings/channels/",
+        "templates": f"{demo}/app/settings/templates/",
+        "template-edit": f"{demo}/app/settings/templates/reminder/whatsapp/",
     }
     # Optional: a booking reference and a client id of the demo, to see their pages too.
     if os.environ.get("SHOT_BOOKING"):

@@ -8,25 +8,15 @@ from bookings.phones import phone_normalize
 from scheduling.models import Resource, Service
 
 
-class BookingFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        required=False, choices=[("", "Any status"), *Booking.Status.choices]
-    )
+class DateRangeFilterForm(forms.Form):
+    """A list's optional From/Until dates (local days), refused when they run backwards."""
+
     date_from = forms.DateField(
         required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = forms.DateField(
         required=False, label="Until", widget=forms.DateInput(attrs={"type": "date"})
     )
-    resource = forms.ModelChoiceField(queryset=Resource.objects.none(), required=False)
-    service = forms.ModelChoiceField(queryset=Service.objects.all(), required=False)
-    client = forms.CharField(required=False, label="Client (name or phone)")
-
-    def __init__(self, *args, resources, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["resource"].queryset = resources
-        self.fields["resource"].empty_label = "Everyone"
-        self.fields["service"].empty_label = "Any service"
 
     def clean(self):
         cleaned = super().clean()
@@ -34,6 +24,22 @@ class BookingFilterForm(forms.Form):
         if start and end and end < start:
             self.add_error("date_to", "The end date is before the start date.")
         return cleaned
+
+
+class BookingFilterForm(DateRangeFilterForm):
+    status = forms.ChoiceField(
+        required=False, choices=[("", "Any status"), *Booking.Status.choices]
+    )
+    resource = forms.ModelChoiceField(queryset=Resource.objects.none(), required=False)
+    service = forms.ModelChoiceField(queryset=Service.objects.all(), required=False)
+    client = forms.CharField(required=False, label="Client (name or phone)")
+    field_order = ["status", "date_from", "date_to", "resource", "service", "client"]
+
+    def __init__(self, *args, resources, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["resource"].queryset = resources
+        self.fields["resource"].empty_label = "Everyone"
+        self.fields["service"].empty_label = "Any service"
 
 
 class NewBookingForm(forms.Form):

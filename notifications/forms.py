@@ -3,30 +3,22 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from bookings.errors import BookingError
+from bookings.forms import DateRangeFilterForm
 from bookings.phones import phone_normalize
 from notifications.defaults import PLACEHOLDERS
 from notifications.models import Channel, ChannelSettings, Kind, Message
 from notifications.rendering import fill, unknown_placeholders
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 ALLOWED = ", ".join("{" + name + "}" for name in PLACEHOLDERS)
 
 
-class MessageFilterForm(forms.Form):
+class MessageFilterForm(DateRangeFilterForm):
     status = forms.ChoiceField(
         required=False, choices=[("", "Any status"), *Message.Status.choices]
     )
     channel = forms.ChoiceField(required=False, choices=[("", "Any channel"), *Channel.choices])
     kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *Kind.choices])
-    date_from = forms.DateField(required=False, label="From", widget=DATE_INPUT)
-    date_to = forms.DateField(required=False, label="Until", widget=DATE_INPUT)
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and end < start:
-            self.add_error("date_to", "The end date is before the start date.")
-        return cleaned
+    field_order = ["status", "channel", "kind", "date_from", "date_to"]
 
 
 class ChannelSettingsForm(forms.ModelForm):

@@ -47,6 +47,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
         ensure_test_tenants()
 
 
+@pytest.fixture
+def public_rows_restored(django_db_blocker):
+    """Test tenants put back after a `transaction=True` test's flush emptied the public tables.
+
+    Request it before `transactional_db`, so this teardown runs after that flush (TRAPS #6).
+    """
+    yield
+    with django_db_blocker.unblock():
+        ensure_test_tenants()
+
+
 @pytest.fixture(autouse=True)
 def _reset_between_tests():
     # Rate limits live in the (test-only) Redis cache: every test starts with none used; and

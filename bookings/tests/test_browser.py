@@ -54,14 +54,6 @@ def browser():
         del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
-@pytest.fixture
-def public_rows_restored(django_db_blocker):
-    """Set up before the flush of `transactional_db`, so this teardown runs after it."""
-    yield
-    with django_db_blocker.unblock():
-        ensure_test_tenants()
-
-
 def _empty_schema(schema: str) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", [schema])

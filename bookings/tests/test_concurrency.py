@@ -46,14 +46,6 @@ def _empty_alpha() -> None:
 
 
 @pytest.fixture
-def public_rows_restored(django_db_blocker):
-    """Requested before `transactional_db`, so this teardown runs after its flush."""
-    yield
-    with django_db_blocker.unblock():
-        ensure_test_tenants()
-
-
-@pytest.fixture
 def salon(public_rows_restored, transactional_db):
     ensure_test_tenants()
     tenant = Tenant.objects.get(schema_name="alpha")

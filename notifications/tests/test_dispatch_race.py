@@ -22,14 +22,6 @@ MESSAGES = 40
 
 
 @pytest.fixture
-def public_rows_restored(django_db_blocker):
-    """Requested before `transactional_db`, so this teardown runs after its flush."""
-    yield
-    with django_db_blocker.unblock():
-        ensure_test_tenants()
-
-
-@pytest.fixture
 def due_messages(public_rows_restored, transactional_db):
     ensure_test_tenants()
     with schema_context("alpha"):

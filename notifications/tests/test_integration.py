@@ -69,14 +69,6 @@ def _empty_alpha() -> None:
 
 
 @pytest.fixture
-def public_rows_restored(django_db_blocker):
-    """Requested before `transactional_db`, so this teardown runs after its flush."""
-    yield
-    with django_db_blocker.unblock():
-        ensure_test_tenants()
-
-
-@pytest.fixture
 def shop(public_rows_restored, transactional_db):
     """Alpha, open every day 09–18, one reminder 2 hours before; committed for the worker."""
     ensure_test_tenants()

@@ -110,6 +110,10 @@ class BusinessSettings(models.Model):
     contact_phone = models.CharField(max_length=40, blank=True)
     contact_email = models.EmailField(blank=True)
     address = models.CharField(max_length=255, blank=True)
+    # Onboarding: when the owner accepted or skipped the presets offered after sign-up, and when
+    # they shared (or copied) the booking page's link. The setup checklist reads both.
+    presets_decided_at = models.DateTimeField(null=True, blank=True)
+    booking_page_shared_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -4,8 +4,9 @@ import datetime as dt
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from scheduling.availability import (
@@ -166,3 +167,87 @@ def slot_refusal(
         end__gt=occupied_start,
     )
     return "time_off" if closed.exists() else "outside_hours"
+
+
+# --- Setup (onboarding) --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SetupStep:
+    code: str  # "details", "hours", "service", "resource", "shared"
+    label: str
+    done: bool
+    url_name: str  # where the owner fixes it (a URL name of the tenant URL conf)
+
+
+@dataclass(frozen=True)
+class SetupStatus:
+    steps: tuple[SetupStep, ...]
+    # Active public services that no active resource performs: hidden on the public page.
+    orphan_services: tuple[Service, ...]
+
+    @property
+    def done(self) -> int:
+        return sum(step.done for step in self.steps)
+
+    @property
+    def complete(self) -> bool:
+        return all(step.done for step in self.steps)
+
+    @property
+    def bookable(self) -> bool:
+        """Whether a client can book anything online: hours, a service and someone to do it."""
+        return all(
+            step.done for step in self.steps if step.code in ("hours", "service", "resource")
+        )
+
+    @property
+    def missing(self) -> tuple[SetupStep, ...]:
+        return tuple(step for step in self.steps if not step.done)
+
+
+def service_list_bookable() -> QuerySet[Service]:
+    """Active public services that at least one active resource performs (the public list)."""
+    return (
+        Service.objects.filter(is_active=True, is_public=True, resources__is_active=True)
+        .distinct()
+        .order_by("order", "name")
+    )
+
+
+def setup_status(*, business: BusinessSettings | None = None) -> SetupStatus:
+    """What a new business still has to do before clients can book it; five small queries."""
+    business = business or settings_get()
+    active = Resource.objects.filter(is_active=True)
+    has_business_hours = WeeklyHours.objects.filter(resource__isnull=True).exists()
+    has_hours = has_business_hours or WeeklyHours.objects.filter(resource__in=active).exists()
+    public = list(
+        Service.objects.filter(is_active=True, is_public=True).prefetch_related(
+            Prefetch("resources", queryset=active, to_attr="active_resources")
+        )
+    )
+    orphans = tuple(s for s in public if not s.active_resources)
+    performs = any(s.active_resources for s in public)
+    steps = (
+        SetupStep(
+            "details",
+            "Add your business's phone and address",
+            bool(business.contact_phone and business.address),
+            "scheduling:settings",
+        ),
+        SetupStep("hours", "Set your opening hours", has_hours, "scheduling:hours"),
+        SetupStep("service", "Add a service clients can book", bool(public), "scheduling:services"),
+        SetupStep(
+            "resource",
+            f"Add a {business.label_resource} who performs it",
+            performs,
+            "scheduling:resources",
+        ),
+        SetupStep(
+            "shared",
+            "Share your booking page",
+            business.booking_page_shared_at is not None,
+            "bookings:dashboard",
+        ),
+    )
+    return SetupStatus(steps=steps, orphan_services=orphans)

@@ -10,7 +10,10 @@ def settings_create_for_new_tenant(sender, tenant, **kwargs):
         return
     with schema_context(tenant.schema_name):
         services.settings_create_defaults(
-            timezone=getattr(tenant, "timezone", "UTC"), display_name=tenant.name
+            timezone=getattr(tenant, "timezone", "UTC"),
+            display_name=tenant.name,
+            contact_phone=getattr(tenant, "phone", ""),
+            address=getattr(tenant, "address", ""),
         )
 
 

@@ -1,38 +1,22 @@
 """Writes on a business's scheduling data. Callers are inside the business's schema."""
 
 import datetime as dt
-from functools import cache
-from pathlib import Path
 
 from django.db import transaction
 
 from scheduling.errors import SchedulingError
 from scheduling.models import BusinessSettings, Resource, Service, TimeOff, WeeklyHours
+from tenants.regions import region_for_timezone
 
 CURRENCY_BY_REGION = {"BR": "BRL", "PT": "EUR", "US": "USD", "GB": "GBP", "ES": "EUR", "AR": "ARS"}
-ZONE_TAB = Path("/usr/share/zoneinfo/zone.tab")
-
-
-@cache
-def _region_by_timezone() -> dict[str, str]:
-    """Country of each time zone, from the system's tz database (empty if it has none)."""
-    if not ZONE_TAB.is_file():
-        return {}
-    regions = {}
-    for line in ZONE_TAB.read_text().splitlines():
-        if line and not line.startswith("#"):
-            code, _coords, zone, *_ = line.split("\t")
-            regions[zone] = code
-    return regions
-
-
-def region_for_timezone(timezone: str, default: str = "BR") -> str:
-    return _region_by_timezone().get(timezone, default)
 
 
 @transaction.atomic
-def settings_create_defaults(*, timezone: str, display_name: str) -> BusinessSettings:
-    """A new business's rules: its sign-up time zone, and region, currency, language to match."""
+def settings_create_defaults(
+    *, timezone: str, display_name: str, contact_phone: str = "", address: str = ""
+) -> BusinessSettings:
+    """A new business's rules: its sign-up time zone, and region, currency, language to match;
+    the phone and address it gave at sign-up."""
     region = region_for_timezone(timezone)
     business, _ = BusinessSettings.objects.get_or_create(
         pk=1,
@@ -43,6 +27,8 @@ def settings_create_defaults(*, timezone: str, display_name: str) -> BusinessSet
             "currency": CURRENCY_BY_REGION.get(region, "USD"),
             "language": "pt-br" if region in ("BR", "PT") else "en",
             "reminder_offsets": [24 * 60, 2 * 60],
+            "contact_phone": contact_phone,
+            "address": address,
         },
     )
     return business

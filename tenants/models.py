@@ -60,6 +60,11 @@ class Tenant(TenantMixin):
     business_type = models.CharField(
         max_length=20, choices=BusinessType.choices, default=BusinessType.OTHER
     )
+    # Given at sign-up; copied into the business's own settings when its schema is created.
+    phone = models.CharField(
+        "phone (WhatsApp)", max_length=20, blank=True, help_text="E.164, e.g. +5511912345678."
+    )
+    address = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     auto_create_schema = True

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from notifications.errors import NotificationError
 from notifications.models import Channel, Kind, Message, MessageTemplate
-from notifications.tasks import enqueue
+from notifications.queueing import enqueue
 from scheduling.models import BusinessSettings
 
 Status = Message.Status

@@ -16,9 +16,10 @@ from bookings.models import Booking, Client, ClientInteraction
 from bookings.selectors import booking_next_for_client
 from notifications.defaults import CONTACT, REFUSALS, REPLIES
 from notifications.models import Channel, ChannelSettings, InboundMessage, Kind, Message
-from notifications.outbox import enqueue_when_due
 from notifications.providers import OUTSIDE_WINDOW
+from notifications.queueing import enqueue_when_due
 from notifications.rendering import fill, placeholders
+from notifications.services import message_fail
 from scheduling.models import BusinessSettings
 
 log = logging.getLogger(__name__)
@@ -43,8 +44,6 @@ def _event_time(raw) -> dt.datetime:
 @transaction.atomic
 def status_apply(*, status: dict) -> str:
     """Move a message forward to sent, delivered or read, or mark it failed; returns what it did."""
-    from notifications.services import message_fail
-
     provider_id = str(status.get("id") or "")
     new = status.get("status")
     message = Message.objects.select_for_update().filter(provider_id=provider_id).first()

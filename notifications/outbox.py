@@ -1,5 +1,7 @@
 """The outbox: which messages a booking change implies, written in the change's transaction.
 
+Planning only: it writes the rows and hands the due ones to `queueing`; sending them is
+`services`' job, which may come back here for an e-mail fallback, never the other way round.
 `bookings` knows nothing of this module; it reacts to each new BookingEvent (apps.ready()).
 """
 
@@ -11,6 +13,7 @@ from django.utils import timezone
 from bookings.models import Booking, BookingEvent
 from notifications.defaults import STAFF_CHANGES
 from notifications.models import Channel, ChannelSettings, Kind, Message
+from notifications.queueing import enqueue_when_due
 from notifications.rendering import fill, local_date_time, placeholders, render
 from scheduling.models import BusinessSettings, Resource
 
@@ -71,15 +74,6 @@ def _queue(
     )
     enqueue_when_due(message)
     return message
-
-
-def enqueue_when_due(message: Message) -> None:
-    # Due now: hand it to a worker once the booking's transaction has committed. Whatever
-    # happens to that hand-over, the row is queued in PostgreSQL and the sweep finds it.
-    if message.send_after <= timezone.now():
-        from notifications.tasks import enqueue
-
-        transaction.on_commit(lambda: enqueue(message.pk))
 
 
 def _staff_alerts(booking: Booking, event: BookingEvent, business, channels, now) -> None:

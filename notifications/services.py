@@ -15,6 +15,7 @@ from django.utils import timezone
 from bookings.calendar_files import booking_ics
 from notifications.errors import NotificationError
 from notifications.models import Channel, ChannelSettings, InboundMessage, Kind, Message
+from notifications.outbox import email_fallback
 from notifications.providers import (
     OUTSIDE_WINDOW,
     SendError,
@@ -290,8 +291,6 @@ def channel_settings_save(*, channels: ChannelSettings, tenant) -> ChannelSettin
 @transaction.atomic
 def message_fail(*, message: Message, error: str, now: dt.datetime | None = None) -> None:
     """A message that will not arrive: keep why, and send a WhatsApp one by e-mail instead."""
-    from notifications.outbox import email_fallback
-
     now = now or timezone.now()
     fallback = None
     if message.channel == Channel.WHATSAPP:

@@ -6,22 +6,16 @@ from celery import shared_task
 from django.db import connection
 from django_tenants.utils import tenant_context
 
-from notifications import services
+from notifications import inbound, services
+from notifications.queueing import SEND_TASK, enqueue
 
 log = logging.getLogger(__name__)
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True)
+# Queued by name (notifications.queueing): the modules that queue messages do not import this one.
+@shared_task(name=SEND_TASK, acks_late=True, reject_on_worker_lost=True)
 def send_message(message_id: int) -> str:
     return services.message_send(message_id=message_id)
-
-
-def enqueue(message_id: int) -> None:
-    """Hand a message to a worker; if the broker is down, the next sweep sends it."""
-    try:
-        send_message.delay(message_id)
-    except Exception:  # Redis unreachable: the row stays queued in PostgreSQL
-        log.warning("could not enqueue message %s; the sweep will", message_id, exc_info=True)
 
 
 @shared_task
@@ -62,7 +56,6 @@ def _events(payload: dict):
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def whatsapp_webhook_process(payload: dict) -> dict:
     """Route each status and message of a webhook to its business and apply it there."""
-    from notifications import inbound
     from tenants.selectors import tenant_for_whatsapp
 
     done: dict[str, int] = {}

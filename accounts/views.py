@@ -5,7 +5,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.encoding import force_str
-from django.utils.http import urlsafe_base64_decode
+from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
@@ -132,7 +132,8 @@ def invite_accept(request, uidb64: str, token: str):
 
 
 def login_link(request, token: str):
-    """Where sign-up sends a new owner: log in on this host, once, then go to the dashboard."""
+    """Where sign-up sends a new owner: log in on this host, once, then go to the dashboard
+    (or to `next`, a path on this same host: sign-up sends them to the presets page)."""
     try:
         with transaction.atomic():
             user = services.login_link_user(token=token)
@@ -146,4 +147,9 @@ def login_link(request, token: str):
     messages.success(
         request, f"Welcome to Agendo, {user.get_short_name()}! Your business is ready."
     )
+    next_path = request.GET.get("next", "")
+    if next_path.startswith("/") and url_has_allowed_host_and_scheme(
+        next_path, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(next_path)
     return redirect(settings.LOGIN_REDIRECT_URL)

@@ -20,6 +20,26 @@ class RoleForm(forms.Form):
     role = forms.ChoiceField(label="Role", choices=User.Role.choices)
 
 
+ALERTS_HELP = (
+    "E-mails about new, moved and cancelled bookings. Resources without an account are "
+    "equipment, rooms and professionals who do not log in."
+)
+
+
+class AlertsForm(forms.Form):
+    alerts = forms.ChoiceField(label="Staff alerts", choices=User.Alerts.choices)
+
+
+class ProfileForm(forms.Form):
+    full_name = forms.CharField(label="Your name", max_length=150, required=False)
+    alerts = forms.ChoiceField(
+        label="Alerts by e-mail",
+        choices=User.Alerts.choices,
+        widget=forms.RadioSelect,
+        help_text=ALERTS_HELP,
+    )
+
+
 class SetPasswordForm(forms.Form):
     password1 = forms.CharField(
         label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})

@@ -39,6 +39,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         ADMIN = "admin", "Admin"
         STAFF = "staff", "Staff"
 
+    class Alerts(models.TextChoices):
+        """Which staff alerts (new, moved, cancelled bookings) this member receives by e-mail."""
+
+        OWN = "own", "My own bookings"
+        UNOWNED = "unowned", "Mine, and those of resources without an account"
+        NONE = "none", "None"
+
     email = models.EmailField("e-mail", unique=True)
     full_name = models.CharField(max_length=150, blank=True)
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.STAFF)
@@ -48,6 +55,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Django admin access; only operators (public schema) have it.
     is_staff = models.BooleanField("operator", default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Empty until the member (or a manager) chooses: then the role decides (`alerts_effective`).
+    alerts = models.CharField(
+        "staff alerts", max_length=10, choices=Alerts.choices, blank=True, default=""
+    )
 
     objects = UserManager()
 
@@ -60,6 +71,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(role__in=["owner", "admin", "staff"]), name="user_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(alerts__in=["", "own", "unowned", "none"]),
+                name="user_alerts_valid",
             ),
         ]
 
@@ -76,6 +91,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_manager(self) -> bool:
         """Owners and admins manage the business: services, rules, team."""
         return self.role in (self.Role.OWNER, self.Role.ADMIN)
+
+    @property
+    def alerts_effective(self) -> str:
+        """The member's choice; without one, owners and admins also hear of the bookings of
+        resources nobody logs in as (equipment, a professional without an account)."""
+        if self.alerts:
+            return self.alerts
+        return self.Alerts.UNOWNED if self.is_manager else self.Alerts.OWN
 
     @property
     def has_accepted_invite(self) -> bool:

@@ -1,4 +1,4 @@
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts.models import User
 
@@ -11,3 +11,14 @@ def user_list_team() -> QuerySet[User]:
 def user_get_contact_owner() -> User | None:
     """The owner shown as the business's contact until F2's settings hold one."""
     return User.objects.filter(role=User.Role.OWNER, is_active=True).order_by("date_joined").first()
+
+
+def user_list_alerted_for_unowned() -> list[User]:
+    """Active members who hear of the bookings of resources nobody logs in as: those who chose
+    so, and owners and admins who have not chosen (see `User.alerts_effective`)."""
+    unchosen_managers = Q(alerts="", role__in=[User.Role.OWNER, User.Role.ADMIN])
+    return list(
+        User.objects.filter(Q(alerts=User.Alerts.UNOWNED) | unchosen_managers, is_active=True)
+        .exclude(email="")
+        .order_by("pk")
+    )

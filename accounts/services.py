@@ -147,6 +147,33 @@ def user_change_role(*, actor: User, user: User, role: str) -> User:
     return user
 
 
+def _check_alerts(alerts: str) -> None:
+    if alerts not in User.Alerts.values:
+        raise AccountError("invalid_alerts", "Choose which alerts to receive from the list.")
+
+
+@transaction.atomic
+def user_set_alerts(*, actor: User, user: User, alerts: str) -> User:
+    """Which staff alerts a member receives: their own choice, or a manager's on the team screen."""
+    _check_alerts(alerts)
+    if actor.pk != user.pk:
+        _check_may_change(actor=actor, user=user)
+    if user.alerts != alerts:
+        user.alerts = alerts
+        user.save(update_fields=["alerts"])
+    return user
+
+
+@transaction.atomic
+def user_profile_update(*, user: User, full_name: str, alerts: str) -> User:
+    """A member's own name and alerts."""
+    _check_alerts(alerts)
+    user.full_name = full_name.strip()
+    user.alerts = alerts
+    user.save(update_fields=["full_name", "alerts"])
+    return user
+
+
 @transaction.atomic
 def user_set_active(*, actor: User | None, user: User, active: bool) -> User:
     """Deactivate (ends their sessions; history stays) or reactivate a team member."""

@@ -8,6 +8,8 @@ urlpatterns = [
     path("app/team/", views.team, name="team"),
     path("app/team/invite/", views.team_invite, name="team_invite"),
     path("app/team/<int:pk>/role/", views.team_role, name="team_role"),
+    path("app/team/<int:pk>/alerts/", views.team_alerts, name="team_alerts"),
+    path("app/profile/", views.profile, name="profile"),
     path(
         "app/team/<int:pk>/deactivate/",
         views.team_set_active,

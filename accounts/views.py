@@ -9,9 +9,9 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_de
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
-from accounts.decorators import manager_required
+from accounts.decorators import manager_required, role_required
 from accounts.errors import AccountError
-from accounts.forms import InviteForm, RoleForm, SetPasswordForm
+from accounts.forms import AlertsForm, InviteForm, ProfileForm, RoleForm, SetPasswordForm
 from accounts.models import User
 
 AUTH_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
@@ -22,6 +22,7 @@ def _team_page(request, *, form=None, error: str | None = None, status: int = 20
         "members": selectors.user_list_team(),
         "form": form or InviteForm(),
         "roles": User.Role.choices,
+        "alert_choices": User.Alerts.choices,
         "error": error,
     }
     template = "accounts/team.html#team-panel" if request.htmx else "accounts/team.html"
@@ -35,9 +36,9 @@ def _after_change(request, message: str):
     return redirect("accounts:team")
 
 
-def _refused(request, exc: AccountError):
+def _refused(request, exc: AccountError, status: int = 409):
     if request.htmx:
-        return _team_page(request, error=exc.message, status=409)
+        return _team_page(request, error=exc.message, status=status)
     messages.error(request, exc.message)
     return redirect("accounts:team")
 
@@ -78,6 +79,41 @@ def team_role(request, pk: int):
     except AccountError as exc:
         return _refused(request, exc)
     return _after_change(request, f"{member} is now {member.get_role_display().lower()}.")
+
+
+@manager_required
+@require_POST
+def team_alerts(request, pk: int):
+    member = get_object_or_404(User, pk=pk)
+    form = AlertsForm(request.POST)
+    if not form.is_valid():
+        error = AccountError("invalid_alerts", "Choose which alerts to receive from the list.")
+        return _refused(request, error, status=422)
+    try:
+        services.user_set_alerts(
+            actor=request.user, user=member, alerts=form.cleaned_data["alerts"]
+        )
+    except AccountError as exc:
+        return _refused(request, exc)
+    return _after_change(request, f"Alerts of {member}: {member.get_alerts_display().lower()}.")
+
+
+@role_required()
+def profile(request):
+    """A member's own name and which staff alerts they receive."""
+    user = request.user
+    initial = {"full_name": user.full_name, "alerts": user.alerts_effective}
+    form = ProfileForm(request.POST or None, initial=initial)
+    template = "accounts/profile.html#profile-form" if request.htmx else "accounts/profile.html"
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, template, {"form": form}, status=422)
+        services.user_profile_update(user=user, **form.cleaned_data)
+        messages.success(request, "Your profile is saved.")
+        if not request.htmx:
+            return redirect("accounts:profile")
+        form = ProfileForm(initial={"full_name": user.full_name, "alerts": user.alerts})
+    return render(request, template, {"form": form})
 
 
 @manager_required

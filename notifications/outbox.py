@@ -10,6 +10,8 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
+from accounts.selectors import user_list_alerted_for_unowned
 from bookings.models import Booking, BookingEvent
 from notifications.defaults import STAFF_CHANGES
 from notifications.models import Channel, ChannelSettings, Kind, Message
@@ -76,14 +78,35 @@ def _queue(
     return message
 
 
+def _alert_recipients(resources: list[Resource | None]) -> list[User]:
+    """Who hears of a change to these resources' bookings: a resource's own team member, unless
+    they chose no alerts; for a resource nobody logs in as (equipment, a professional without an
+    account), the members who chose to hear of those (owners and admins unless they opted out)."""
+    recipients: list[User] = []
+    unowned = None
+    for resource in resources:
+        if resource is None:
+            continue
+        user = resource.user
+        if user is not None and user.is_active:
+            if user.alerts_effective != User.Alerts.NONE:
+                recipients.append(user)
+            continue
+        if unowned is None:
+            unowned = user_list_alerted_for_unowned()
+        recipients.extend(unowned)
+    distinct = {user.pk: user for user in recipients if user.email}
+    return list(distinct.values())
+
+
 def _staff_alerts(booking: Booking, event: BookingEvent, business, channels, now) -> None:
-    """Tell the resource's staff member what happened; on a move to another resource, also the
-    one whose booking it was."""
+    """Tell the staff of the booking's resource what happened; on a move to another resource,
+    also those of the resource whose booking it was."""
     if not channels.email_enabled:
         return
     values = placeholders(booking, business)
     change = event.type
-    previous_user = None
+    previous = None
     if event.type == BookingEvent.Type.RESCHEDULED:
         before = event.before or {}
         if before.get("start"):
@@ -96,16 +119,10 @@ def _staff_alerts(booking: Booking, event: BookingEvent, business, channels, now
             previous = Resource.objects.select_related("user").filter(pk=before["resource"])
             previous = previous.first()
             values["old_resource"] = previous.name if previous else ""
-            previous_user = previous.user if previous else None
             change = "moved_resource"
     wording = STAFF_CHANGES[change]
     values["change"] = fill(wording.get(business.language) or wording["en"], values)
-    users = [booking.resource.user, previous_user]
-    seen = set()
-    for user in users:
-        if user is None or not user.is_active or not user.email or user.pk in seen:
-            continue
-        seen.add(user.pk)
+    for user in _alert_recipients([booking.resource, previous]):
         subject, body = render(
             kind=Kind.STAFF_ALERT, channel=Channel.EMAIL, language=business.language, values=values
         )

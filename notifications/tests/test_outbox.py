@@ -378,3 +378,60 @@ def test_the_template_editor_shows_each_channels_default_reminder(shop):
     whatsapp = template_wording(kind=Kind.REMINDER, channel=Channel.WHATSAPP, language="en")
     assert "Reply 1" not in email.body and "{manage_url}" in email.body and email.subject
     assert "Reply 1 to confirm" in whatsapp.body and whatsapp.subject == ""
+
+
+def _equipment_booking(shop):
+    """A booking of a resource nobody logs in as (the shop's sterilizer)."""
+    machine = ResourceFactory(name="Autoclave", kind="equipment", user=None)
+    shop["cut"].resources.add(machine)
+    return services.booking_create(
+        service=shop["cut"], start=START, client=shop["client"], resource=machine, now=NOW
+    )
+
+
+def test_a_booking_of_equipment_alerts_the_owner_and_admins(shop):
+    from accounts.tests.factories import AdminFactory
+
+    OwnerFactory(email="dona@alpha.test")
+    AdminFactory(email="gerente@alpha.test")
+    OwnerFactory(email="gone@alpha.test", is_active=False)
+    booking = _equipment_booking(shop)
+    alerts = _alerts(booking)
+    assert sorted(m.recipient for m in alerts) == ["dona@alpha.test", "gerente@alpha.test"]
+    assert "Autoclave" in alerts[0].body
+    # The barber whose chair it is not hears nothing of it.
+    assert "rafa@alpha.test" not in {m.recipient for m in alerts}
+
+
+def test_a_member_who_opted_out_gets_no_alert_and_staff_may_opt_in(shop):
+    from accounts.models import User
+
+    OwnerFactory(email="dona@alpha.test", alerts=User.Alerts.NONE)
+    OwnerFactory(email="socio@alpha.test", alerts=User.Alerts.OWN)
+    UserFactory(email="recepcao@alpha.test", alerts=User.Alerts.UNOWNED)
+    booking = _equipment_booking(shop)
+    assert [m.recipient for m in _alerts(booking)] == ["recepcao@alpha.test"]
+
+
+def test_a_staff_members_own_booking_alerts_them_unless_they_chose_none(shop):
+    from accounts.models import User
+
+    OwnerFactory(email="dona@alpha.test")  # the chair has a login: the owner is not told
+    booking = _book(shop)
+    assert [m.recipient for m in _alerts(booking)] == ["rafa@alpha.test"]
+
+    rafa = shop["chair"].user
+    rafa.alerts = User.Alerts.NONE
+    rafa.save()
+    services.booking_cancel(booking=booking, by_client=True, now=NOW)
+    assert [m.event.type for m in _alerts(booking)] == ["created"]
+
+
+def test_a_move_from_equipment_to_a_barber_alerts_the_barber_and_the_owner(shop):
+    OwnerFactory(email="dona@alpha.test")
+    booking = _equipment_booking(shop)
+    services.booking_reschedule(
+        booking=booking, start=START, resource=shop["chair"], actor=None, now=NOW
+    )
+    moved = [m for m in _alerts(booking) if m.event.type == "rescheduled"]
+    assert sorted(m.recipient for m in moved) == ["dona@alpha.test", "rafa@alpha.test"]

@@ -1,7 +1,9 @@
+import datetime as dt
+import itertools
 import json
+from dataclasses import dataclass, field
 
 from django import forms
-from django.contrib.postgres.forms import SimpleArrayField
 from django.db.models import Q
 
 from accounts.models import User
@@ -13,20 +15,49 @@ from scheduling.models import (
     TimeOff,
     Weekday,
 )
+from scheduling.presets import BUSINESS_TYPES, PresetService
+from scheduling.services import Week, hours_week_problems
 from tenants.forms import timezone_choices
+from tenants.models import Tenant
 
 COLOR_INPUT = forms.TextInput(attrs={"type": "color"})
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
+HOUR, DAY = 60, 60 * 24
+REMINDER_OFFSETS = (
+    15,
+    30,
+    HOUR,
+    2 * HOUR,
+    3 * HOUR,
+    6 * HOUR,
+    12 * HOUR,
+    DAY,
+    2 * DAY,
+    3 * DAY,
+    7 * DAY,
+)
+
+
+def offset_label(minutes: int) -> str:
+    """“1 day before”, “2 hours before”, “1 week before”: a reminder offset in words."""
+    for size, unit in ((7 * DAY, "week"), (DAY, "day"), (HOUR, "hour"), (1, "minute")):
+        if minutes % size == 0:
+            count = minutes // size
+            return f"{count} {unit}{'' if count == 1 else 's'} before"
+    return f"{minutes} minutes before"  # pragma: no cover (every whole minute divides by 1)
+
+
 class SettingsForm(forms.ModelForm):
     timezone = forms.ChoiceField(label="Time zone", choices=timezone_choices)
-    reminder_offsets = SimpleArrayField(
-        forms.IntegerField(min_value=1, max_value=60 * 24 * 14),
+    reminder_offsets = forms.TypedMultipleChoiceField(
+        coerce=int,
         required=False,
-        label="Reminders (minutes before)",
-        help_text="Comma-separated, e.g. 1440, 120 for a day and two hours before.",
+        label="Reminders",
+        help_text="When clients get a reminder before their booking.",
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "chip-input"}),
     )
 
     class Meta:
@@ -57,6 +88,13 @@ class SettingsForm(forms.ModelForm):
         ]
         widgets = {"primary_color": COLOR_INPUT}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Offsets saved before the list existed (or set elsewhere) stay offered and ticked.
+        saved = set(self.instance.reminder_offsets or []) if self.instance.pk else set()
+        offsets = sorted(set(REMINDER_OFFSETS) | saved)
+        self.fields["reminder_offsets"].choices = [(m, offset_label(m)) for m in offsets]
+
     def clean_phone_region(self) -> str:
         import phonenumbers
 
@@ -81,17 +119,126 @@ class SettingsForm(forms.ModelForm):
         return sorted(set(self.cleaned_data["reminder_offsets"] or []), reverse=True)
 
 
-class HoursForm(forms.Form):
-    weekday = forms.TypedChoiceField(coerce=int, choices=Weekday.choices)
-    start = forms.TimeField(widget=TIME_INPUT)
-    end = forms.TimeField(widget=TIME_INPUT)
+@dataclass
+class DayRows:
+    """One day of the hours editor as typed: open or not, its ranges as text, its errors."""
 
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("start"), cleaned.get("end")
-        if start and end and end <= start:
-            self.add_error("end", "The end must be after the start.")
-        return cleaned
+    value: int
+    label: str
+    open: bool
+    rows: list[tuple[str, str]]
+    errors: list[str] = field(default_factory=list)
+
+
+def _hhmm(value: dt.time) -> str:
+    return value.strftime("%H:%M")
+
+
+def _parse_time(text: str) -> dt.time | None:
+    text = text.strip()
+    if len(text) not in (5, 8):  # HH:MM or HH:MM:SS, what <input type="time"> sends
+        return None
+    try:
+        return dt.time.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+class WeekForm:
+    """The whole week of one resource's (or the business's) hours, in one form.
+
+    Posted as `day-<n>-open` plus parallel lists `day-<n>-start` / `day-<n>-end`; buttons
+    `add_range=<n>`, `remove_range=<n>:<i>` and `copy_monday` ask for the form back changed,
+    unsaved, so they work the same with and without JavaScript.
+    """
+
+    def __init__(self, data=None, *, week: Week | None = None, own: bool = True):
+        self.data = data
+        self.own = own
+        if data is None:
+            week = week or {}
+            self.days = [
+                DayRows(
+                    value,
+                    label,
+                    bool(week.get(value)),
+                    [(_hhmm(s), _hhmm(e)) for s, e in week.get(value, [])] or [("", "")],
+                )
+                for value, label in Weekday.choices
+            ]
+        else:
+            self.own = data.get("mode", "own") != "business"
+            self.days = [self._posted_day(value, label) for value, label in Weekday.choices]
+        self.cleaned_week: Week | None = None
+
+    def _posted_day(self, value: int, label: str) -> DayRows:
+        starts = self.data.getlist(f"day-{value}-start")[:24]
+        ends = self.data.getlist(f"day-{value}-end")[:24]
+        rows = [
+            (start.strip(), end.strip())
+            for start, end in itertools.zip_longest(starts, ends, fillvalue="")
+        ]
+        rows = [row for row in rows if row != ("", "")] or [("", "")]
+        return DayRows(value, label, bool(self.data.get(f"day-{value}-open")), rows)
+
+    @property
+    def action(self) -> str:
+        """What the submit asked: "save", "add_range", "remove_range" or "copy_monday"."""
+        for name in ("add_range", "remove_range", "copy_monday"):
+            if self.data is not None and name in self.data:
+                return name
+        return "save"
+
+    def apply_action(self) -> str:
+        """Change the form as the button asked; returns a sentence saying what changed."""
+        if self.action == "copy_monday":
+            monday = self.days[0]
+            for day in self.days[1:5]:
+                day.open, day.rows = monday.open, list(monday.rows)
+            return "Monday copied to Tuesday–Friday. Save to keep it."
+        if self.action == "add_range":
+            day = self._day(self.data.get("add_range", ""))
+            if day is not None:
+                day.open = True
+                day.rows.append(("", ""))
+            return ""
+        day_text, _, index_text = self.data.get("remove_range", "").partition(":")
+        day = self._day(day_text)
+        if day is not None and index_text.isdigit() and int(index_text) < len(day.rows):
+            del day.rows[int(index_text)]
+            day.rows = day.rows or [("", "")]
+        return ""
+
+    def _day(self, text: str) -> DayRows | None:
+        return self.days[int(text)] if text.isdigit() and int(text) < len(self.days) else None
+
+    def is_valid(self) -> bool:
+        week: Week = {}
+        for day in self.days:
+            day.errors = []
+            ranges = []
+            for start_text, end_text in day.rows:
+                if not day.open or (start_text, end_text) == ("", ""):
+                    continue
+                start, end = _parse_time(start_text), _parse_time(end_text)
+                if start is None or end is None:
+                    day.errors.append("Give each range a start and an end, like 09:00 and 12:00.")
+                    continue
+                ranges.append((start, end))
+            if day.open and not ranges and not day.errors:
+                day.errors.append("Add the hours of this day, or mark it closed.")
+            week[day.value] = ranges
+        for value, messages in hours_week_problems(week).items():
+            self.days[value].errors.extend(messages)
+        self.cleaned_week = week
+        return not any(day.errors for day in self.days)
+
+    def add_day_error(self, value: int, message: str) -> None:
+        self.days[value].errors.append(message)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(day.errors for day in self.days)
 
 
 class TimeOffForm(forms.ModelForm):
@@ -120,37 +267,82 @@ class CategoryForm(forms.ModelForm):
         fields = ["name", "order"]
 
 
+def _attribute_text(value) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _attribute_value(text: str):
+    """A row's value as stored: numbers, true/false and JSON lists stay typed, the rest text."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return text
+    return value if isinstance(value, int | float | bool | list | dict) else text
+
+
 class ResourceForm(forms.ModelForm):
-    attributes = forms.CharField(
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text='Optional details as JSON, e.g. {"languages": ["pt", "en"], "seats": 2}.',
+    """A resource, the services it performs, and its attributes as key/value rows.
+
+    The rows are posted as parallel lists `attr_key` / `attr_value`; a row left blank is
+    dropped. Stored as the JSON object `Resource.attributes`, as before.
+    """
+
+    attributes = forms.CharField(required=False, widget=forms.HiddenInput)
+    services = forms.ModelMultipleChoiceField(
+        queryset=Service.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
 
     class Meta:
         model = Resource
-        fields = ["name", "kind", "category", "user", "description", "color", "order", "attributes"]
+        fields = ["name", "kind", "category", "user", "description", "color", "order"]
         widgets = {"color": COLOR_INPUT, "description": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, service_label: str = "services", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = User.objects.filter(is_active=True)
         self.fields["user"].label = "Team member"
         self.fields["user"].empty_label = "Nobody (equipment, room…)"
+        services = self.fields["services"]
+        # As on the service form: inactive services it already performs stay listed and ticked.
+        kept = Q(pk__in=self.instance.services.all()) if self.instance.pk else Q(pk__in=[])
+        services.queryset = Service.objects.filter(Q(is_active=True) | kept)
+        services.label_from_instance = lambda s: s.name if s.is_active else f"{s.name} (inactive)"
+        services.label = f"What it performs ({service_label})"
         if self.instance.pk:
-            self.initial["attributes"] = json.dumps(self.instance.attributes or {}, indent=1)
+            self.initial["services"] = list(self.instance.services.all())
+        if self.is_bound:
+            keys = self.data.getlist("attr_key")[:50]
+            values = self.data.getlist("attr_value")[:50]
+            rows = list(itertools.zip_longest(keys, values, fillvalue=""))
+        else:
+            attributes = self.instance.attributes if self.instance.pk else {}
+            rows = [(k, _attribute_text(v)) for k, v in (attributes or {}).items()]
+        self.attribute_rows = [(k.strip(), v.strip()) for k, v in rows if k.strip() or v.strip()]
+
+    def add_attribute_row(self) -> None:
+        self.attribute_rows.append(("", ""))
+
+    def remove_attribute_row(self, index: int) -> None:
+        if 0 <= index < len(self.attribute_rows):
+            del self.attribute_rows[index]
+
+    @property
+    def attribute_rows_shown(self) -> list[tuple[str, str]]:
+        """The rows plus one empty row to type a new one into."""
+        rows = self.attribute_rows
+        return rows if rows and rows[-1] == ("", "") else [*rows, ("", "")]
 
     def clean_attributes(self) -> dict:
-        raw = (self.cleaned_data.get("attributes") or "").strip()
-        if not raw:
-            return {}
-        try:
-            value = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise forms.ValidationError(f"This is not valid JSON ({exc.msg}).") from exc
-        if not isinstance(value, dict):
-            raise forms.ValidationError('Use an object, e.g. {"seats": 2}.')
-        return value
+        attributes = {}
+        for key, value in self.attribute_rows:
+            if not key:
+                raise forms.ValidationError(f"Give the value “{value}” a name.")
+            if len(key) > 60:
+                raise forms.ValidationError("Keep each name under 60 characters.")
+            if key in attributes:
+                raise forms.ValidationError(f"“{key}” appears twice.")
+            attributes[key] = _attribute_value(value)
+        return attributes
 
     def clean_user(self):
         user = self.cleaned_data.get("user")
@@ -207,3 +399,31 @@ class ServiceForm(forms.ModelForm):
         if price is not None and price < 0:
             raise forms.ValidationError("The price cannot be negative.")
         return price
+
+
+class PresetTypeForm(forms.Form):
+    """Which business type's suggestions to show (a GET form: nothing is saved)."""
+
+    type = forms.ChoiceField(label="Type of business", choices=Tenant.BusinessType.choices)
+
+
+class PresetServiceForm(forms.Form):
+    include = forms.BooleanField(required=False, initial=True, label="Create it")
+    name = forms.CharField(max_length=100)
+    duration_minutes = forms.IntegerField(label="Minutes", min_value=1, max_value=24 * 60)
+    price = forms.DecimalField(min_value=0, max_digits=10, decimal_places=2)
+
+    def preset_service(self) -> PresetService:
+        data = self.cleaned_data
+        return PresetService(data["name"].strip(), data["duration_minutes"], data["price"])
+
+
+PresetServiceFormSet = forms.formset_factory(
+    PresetServiceForm, extra=0, max_num=20, absolute_max=20, validate_max=True
+)
+
+
+class PresetsForm(forms.Form):
+    business_type = forms.ChoiceField(choices=[(t, t) for t in BUSINESS_TYPES])
+    resource_name = forms.CharField(max_length=100)
+    hours = forms.BooleanField(required=False, initial=True)

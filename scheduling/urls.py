@@ -5,9 +5,9 @@ from scheduling import views
 app_name = "scheduling"
 
 urlpatterns = [
+    path("app/setup/presets/", views.setup_presets, name="setup_presets"),
     path("app/settings/", views.settings_edit, name="settings"),
     path("app/hours/", views.business_hours, name="hours"),
-    path("app/hours/<int:pk>/delete/", views.hours_delete, name="hours_delete"),
     path("app/time-off/", views.time_off, name="time_off"),
     path("app/time-off/<int:pk>/delete/", views.time_off_delete, name="time_off_delete"),
     path("app/categories/", views.categories, name="categories"),
@@ -17,11 +17,6 @@ urlpatterns = [
     path("app/resources/new/", views.resource_edit, name="resource_new"),
     path("app/resources/<int:pk>/", views.resource_edit, name="resource_edit"),
     path("app/resources/<int:pk>/hours/", views.resource_hours, name="resource_hours"),
-    path(
-        "app/resources/<int:pk>/hours/reset/",
-        views.resource_hours_reset,
-        name="resource_hours_reset",
-    ),
     path(
         "app/resources/<int:pk>/deactivate/",
         views.resource_set_active,

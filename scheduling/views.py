@@ -1,6 +1,7 @@
-"""Staff screens for the business's rules, hours, time off, resources and services."""
+"""Staff screens for the business's rules, hours, time off, resources, services and presets."""
 
 from django.contrib import messages
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -9,13 +10,24 @@ from scheduling import selectors, services
 from scheduling.errors import SchedulingError
 from scheduling.forms import (
     CategoryForm,
-    HoursForm,
+    PresetServiceFormSet,
+    PresetsForm,
+    PresetTypeForm,
     ResourceForm,
     ServiceForm,
     SettingsForm,
     TimeOffForm,
+    WeekForm,
 )
-from scheduling.models import Resource, ResourceCategory, Service, TimeOff, Weekday, WeeklyHours
+from scheduling.models import (
+    Resource,
+    ResourceCategory,
+    Service,
+    TimeOff,
+    Weekday,
+    WeeklyHours,
+)
+from scheduling.presets import preset_for
 
 
 def _page(request, template: str, partial: str, context: dict, status: int = 200):
@@ -32,7 +44,7 @@ def settings_edit(request):
     form = SettingsForm(request.POST or None, request.FILES or None, instance=request.business)
     if request.method == "POST":
         if form.is_valid():
-            form.save()
+            services.settings_update(business=request.business, **form.cleaned_data)
             messages.success(request, "Settings saved.")
             return redirect("scheduling:settings")
         return render(request, "scheduling/settings.html", {"form": form}, status=422)
@@ -42,53 +54,68 @@ def settings_edit(request):
 # --- Weekly hours --------------------------------------------------------------------------------
 
 
-def _hours_context(resource: Resource | None, form: HoursForm | None = None, error_day=None):
-    rows = WeeklyHours.objects.filter(resource=resource).order_by("weekday", "start")
-    by_day: dict[int, list] = {day: [] for day in Weekday.values}
-    for row in rows:
-        by_day[row.weekday].append(row)
-    days = [
-        {
-            "value": value,
-            "label": label,
-            "intervals": by_day[value],
-            "form": form if error_day == value else HoursForm(initial={"weekday": value}),
-        }
-        for value, label in Weekday.choices
-    ]
-    return {
+def _week_form(resource: Resource | None, business_week) -> WeekForm:
+    """The saved week; a resource that follows the business starts from the business's week."""
+    if resource is None:
+        return WeekForm(week=business_week)
+    own_week = services.hours_week_of(resource=resource)
+    own = any(own_week.values())
+    return WeekForm(week=own_week if own else business_week, own=own)
+
+
+def _hours_page(request, resource, form: WeekForm, business_week, status: int = 200):
+    current = getattr(resource, "pk", None)
+    context = {
         "resource": resource,
-        "days": days,
-        "uses_business_hours": resource and not rows,
-        # A post for no day of the week (a hand-made request): its errors still get shown.
-        "stray_form": form if form is not None and error_day not in Weekday.values else None,
+        "form": form,
+        "business_open": any(business_week.values()),
+        "resources": Resource.objects.filter(Q(is_active=True) | Q(pk=current)),
     }
-
-
-def _hours_editor(request, resource: Resource | None):
-    status = 200
-    form, error_day = None, None
-    if request.method == "POST":
-        form = HoursForm(request.POST)
-        if form.is_valid():
-            try:
-                services.hours_add(resource=resource, **form.cleaned_data)
-            except SchedulingError as exc:
-                form.add_error(exc.field, exc.message)
-        if form.errors:
-            status = 422
-            error_day = form.cleaned_data.get("weekday", _posted_weekday(request))
-        elif not request.htmx:
-            return redirect(request.path)
-    context = _hours_context(resource, form, error_day)
     return _page(request, "scheduling/hours.html", "hours-editor", context, status)
 
 
-def _posted_weekday(request) -> int | None:
-    try:
-        return int(request.POST.get("weekday", ""))
-    except ValueError:
-        return None
+def _hours_editor(request, resource: Resource | None):
+    """One form for the whole week of the business (resource None) or of one resource.
+
+    Its buttons (add or remove a range, copy Monday) post the form and get it back changed and
+    unsaved; only Save writes, the whole week in one transaction.
+    """
+    business_week = services.hours_week_of(resource=None)
+    if request.method != "POST":
+        return _hours_page(request, resource, _week_form(resource, business_week), business_week)
+
+    form = WeekForm(request.POST)
+    form.own = form.own or resource is None
+    if form.action != "save":
+        notice = form.apply_action()
+        if notice:
+            messages.info(request, notice)
+        return _hours_page(request, resource, form, business_week)
+
+    if not form.own:
+        services.hours_reset(resource=resource)
+        messages.success(request, f"{resource} follows the business hours.")
+        return _hours_saved(request, resource)
+    if form.is_valid():
+        week = form.cleaned_week
+        if resource is not None and not any(week.values()):
+            form.add_day_error(0, "Open at least one day, or choose “Use the business hours”.")
+        else:
+            try:
+                services.hours_set_week(resource=resource, week=week)
+            except SchedulingError as exc:
+                form.add_day_error(int((exc.field or "day-0").removeprefix("day-")), exc.message)
+            else:
+                messages.success(request, "Hours saved.")
+                return _hours_saved(request, resource)
+    return _hours_page(request, resource, form, business_week, status=422)
+
+
+def _hours_saved(request, resource: Resource | None):
+    if not request.htmx:
+        return redirect(request.path)
+    business_week = services.hours_week_of(resource=None)
+    return _hours_page(request, resource, _week_form(resource, business_week), business_week)
 
 
 @manager_required
@@ -99,32 +126,6 @@ def business_hours(request):
 @manager_required
 def resource_hours(request, pk: int):
     return _hours_editor(request, get_object_or_404(Resource, pk=pk))
-
-
-@manager_required
-@require_POST
-def hours_delete(request, pk: int):
-    hours = get_object_or_404(WeeklyHours.objects.select_related("resource"), pk=pk)
-    resource = hours.resource
-    services.hours_remove(hours=hours)
-    if request.htmx:
-        return _page(request, "scheduling/hours.html", "hours-editor", _hours_context(resource))
-    return redirect(
-        "scheduling:resource_hours" if resource else "scheduling:hours",
-        **({"pk": resource.pk} if resource else {}),
-    )
-
-
-@manager_required
-@require_POST
-def resource_hours_reset(request, pk: int):
-    """Drop a resource's own hours: it follows the business's again."""
-    resource = get_object_or_404(Resource, pk=pk)
-    WeeklyHours.objects.filter(resource=resource).delete()
-    messages.success(request, f"{resource} now follows the business hours.")
-    if request.htmx:
-        return _page(request, "scheduling/hours.html", "hours-editor", _hours_context(resource))
-    return redirect("scheduling:resource_hours", pk=resource.pk)
 
 
 # --- Time off ------------------------------------------------------------------------------------
@@ -175,11 +176,15 @@ def categories(request, pk: int | None = None):
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            form.save()
+            data = form.cleaned_data
+            if instance is None:
+                services.category_create(name=data["name"], order=data["order"])
+            else:
+                services.category_update(category=instance, name=data["name"], order=data["order"])
             messages.success(request, "Category saved.")
             if not request.htmx:
                 return redirect("scheduling:categories")
-            form = CategoryForm()
+            form, instance = CategoryForm(), None
         else:
             status = 422
     context = {"form": form, "editing": instance, "categories": ResourceCategory.objects.all()}
@@ -190,7 +195,7 @@ def categories(request, pk: int | None = None):
 @require_POST
 def category_delete(request, pk: int):
     category = get_object_or_404(ResourceCategory, pk=pk)
-    category.delete()
+    services.category_delete(category=category)
     messages.success(request, f"Category “{category}” deleted; its members keep working.")
     if request.htmx:
         context = {"form": CategoryForm(), "categories": ResourceCategory.objects.all()}
@@ -214,16 +219,29 @@ def resources(request):
 @manager_required
 def resource_edit(request, pk: int | None = None):
     instance = get_object_or_404(Resource, pk=pk) if pk else None
-    form = ResourceForm(request.POST or None, instance=instance)
-    if request.method == "POST":
-        if form.is_valid():
-            resource = form.save()
-            messages.success(request, f"{resource} saved.")
-            return redirect("scheduling:resources")
-        return render(
-            request, "scheduling/resource_form.html", {"form": form, "object": instance}, status=422
-        )
-    return render(request, "scheduling/resource_form.html", {"form": form, "object": instance})
+    label = request.business.label_service_plural
+    form = ResourceForm(request.POST or None, instance=instance, service_label=label)
+    context = {"form": form, "object": instance}
+    if request.method != "POST":
+        return render(request, "scheduling/resource_form.html", context)
+    # Adding or removing an attribute row gives the form back, changed and unsaved.
+    if "add_attribute" in request.POST:
+        form.add_attribute_row()
+        return render(request, "scheduling/resource_form.html", context)
+    if "remove_attribute" in request.POST:
+        index = request.POST["remove_attribute"]
+        form.remove_attribute_row(int(index) if index.isdigit() else -1)
+        return render(request, "scheduling/resource_form.html", context)
+    if not form.is_valid():
+        return render(request, "scheduling/resource_form.html", context, status=422)
+    data = dict(form.cleaned_data)
+    performs = data.pop("services")
+    if instance is None:
+        resource = services.resource_create(services=performs, **data)
+    else:
+        resource = services.resource_update(resource=instance, services=performs, **data)
+    messages.success(request, f"{resource} saved.")
+    return redirect("scheduling:resources")
 
 
 @manager_required
@@ -262,7 +280,12 @@ def service_edit(request, pk: int | None = None):
     form = ServiceForm(request.POST or None, instance=instance, resource_label=label)
     if request.method == "POST":
         if form.is_valid():
-            service = form.save()
+            data = dict(form.cleaned_data)
+            performers = data.pop("resources")
+            if instance is None:
+                service = services.service_create(resources=performers, **data)
+            else:
+                service = services.service_update(service=instance, resources=performers, **data)
             messages.success(request, f"{service} saved.")
             return redirect("scheduling:services")
         return render(
@@ -279,3 +302,99 @@ def service_set_active(request, pk: int, active: bool):
     if request.htmx:
         return _service_list(request)
     return redirect("scheduling:services")
+
+
+# --- Presets (right after sign-up) ---------------------------------------------------------------
+
+
+def _presets_forms(business_type: str, language: str, owner, data=None):
+    preset = preset_for(business_type, language=language)
+    initial = [
+        {"include": True, "name": s.name, "duration_minutes": s.duration_minutes, "price": s.price}
+        for s in preset.services
+    ]
+    resource_name = preset.resource_name if not preset.owner_is_resource else owner.full_name
+    form = PresetsForm(
+        data,
+        initial={
+            "business_type": preset.business_type,
+            "resource_name": resource_name or owner.get_short_name(),
+            "hours": True,
+        },
+    )
+    formset = PresetServiceFormSet(data, initial=initial, prefix="service")
+    return preset, form, formset
+
+
+@manager_required
+def setup_presets(request):
+    """What the business's type suggests (services, hours, labels, a first resource), for the
+    owner to review and accept or skip; nothing is created until they submit."""
+    business = request.business
+    decided = business.presets_decided_at is not None
+    status = 200
+    if request.method == "POST":
+        if decided:
+            messages.info(request, "The suggested setup was already accepted or skipped.")
+            return redirect("bookings:dashboard")
+        if "skip" in request.POST:
+            services.presets_skip()
+            messages.success(request, "Skipped. Set things up from the checklist when you like.")
+            return redirect("bookings:dashboard")
+        business_type = request.POST.get("business_type", "")
+        preset, form, formset = _presets_forms(
+            business_type, business.language, request.user, request.POST
+        )
+        if form.is_valid() and formset.is_valid():
+            chosen = [f.preset_service() for f in formset.forms if f.cleaned_data.get("include")]
+            try:
+                result = services.presets_apply(
+                    business_type=form.cleaned_data["business_type"],
+                    owner=request.user,
+                    services=chosen,
+                    hours=form.cleaned_data["hours"],
+                    resource_name=form.cleaned_data["resource_name"],
+                )
+            except SchedulingError as exc:
+                messages.error(request, exc.message)
+                return redirect("bookings:dashboard")
+            messages.success(request, _presets_summary(result, business))
+            return redirect("bookings:dashboard")
+        status = 422
+    else:
+        type_form = PresetTypeForm(request.GET or None)
+        business_type = (
+            type_form.cleaned_data["type"]
+            if type_form.is_bound and type_form.is_valid()
+            else request.tenant.business_type
+        )
+        preset, form, formset = _presets_forms(business_type, business.language, request.user)
+    context = {
+        "decided": decided,
+        "preset": preset,
+        "form": form,
+        "formset": formset,
+        "type_form": PresetTypeForm(initial={"type": preset.business_type}),
+        "hours_rows": _preset_hours_rows(preset),
+        "has_hours": WeeklyHours.objects.filter(resource__isnull=True).exists(),
+    }
+    return _page(request, "scheduling/presets.html", "presets-panel", context, status)
+
+
+def _preset_hours_rows(preset) -> list[tuple[str, str]]:
+    return [
+        (
+            label,
+            ", ".join(f"{s:%H:%M}–{e:%H:%M}" for s, e in preset.hours.get(value, ())) or "Closed",
+        )
+        for value, label in Weekday.choices
+    ]
+
+
+def _presets_summary(result: services.PresetsResult, business) -> str:
+    count = len(result.services)
+    what = business.label_service if count == 1 else business.label_service_plural
+    hours = " and your opening hours" if result.hours_set else ""
+    return (
+        f"Ready: {count} {what}, {result.resource}{hours}. Check the list below for what is left."
+    )

@@ -479,7 +479,10 @@ def test_manage_page_outside_the_window_says_why_and_refuses(shop, alpha_client)
     )
     url = f"/manage/{booking.manage_token}/"
     page = alpha_client.get(url).content.decode()
-    assert "can no longer be changed online" in page and "+55 11 3333-4444" in page
+    assert "can no longer be changed online" in page
+    # The business's phone in its country's own format, dialled and messaged as E.164.
+    assert "(11) 3333-4444" in page and 'href="tel:+551133334444"' in page
+    assert 'href="https://wa.me/551133334444"' in page
     assert "Cancel my booking" not in page
     response = alpha_client.post(url, {"action": "cancel"})
     assert response.status_code == 409

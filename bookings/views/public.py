@@ -6,6 +6,7 @@ strip's pages in place, and posts the details form into its step. Refusals are s
 """
 
 import datetime as dt
+import functools
 import uuid
 
 from django.db.models import Prefetch
@@ -19,15 +20,19 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from bookings import selectors, services
 from bookings.calendar_files import booking_ics
-from bookings.errors import BookingError
+from bookings.errors import MESSAGES, BookingError, booking_error
 from bookings.forms_public import BookingDetailsForm
 from bookings.models import Booking, Source
 from bookings.ratelimit import rate_limit_hit
 from bookings.signals import public_contact_rules
 from scheduling.models import Resource, Service
+from scheduling.selectors import service_list_bookable, setup_status
 
 STRIP_DAYS = 14  # days on one page of the strip; earlier/later pages reach the maximum advance
 BOOKING_POSTS_PER_MINUTE = 10
+TAKEN_CODES = ("slot_taken", "no_resource_free")  # the time went to someone else: 409
+# Until bookings/errors.py's MESSAGES has its own "past" entry.
+PAST_MESSAGE = "That time has passed. Please choose a later time."
 
 
 def _public_services():
@@ -40,8 +45,36 @@ def _public_services():
     )
 
 
+class ServiceHidden(Exception):
+    """A service clients cannot book: unknown, private, inactive, or nobody active performs it."""
+
+
 def _service(service_id: int) -> Service:
-    return get_object_or_404(_public_services(), pk=service_id)
+    service = _public_services().filter(pk=service_id).first()
+    if service is None or not service.performers:
+        raise ServiceHidden
+    return service
+
+
+def _service_hidden(request) -> HttpResponse:
+    """A polite 404 with a way back (htmx: the whole page, since htmx does not swap a 404)."""
+    if request.htmx:
+        return HttpResponseClientRedirect(request.path)
+    return render(request, "bookings/public/unavailable.html", status=404)
+
+
+def _bookable_service(view):
+    """Views of one service answer a hidden one with the polite 404."""
+
+    @functools.wraps(view)
+    def wrapper(request, service_id: int, *args, **kwargs):
+        try:
+            service = _service(service_id)
+        except ServiceHidden:
+            return _service_hidden(request)
+        return view(request, service, *args, **kwargs)
+
+    return wrapper
 
 
 def _who(service: Service, who: str) -> Resource | None:
@@ -54,12 +87,19 @@ def _who(service: Service, who: str) -> Resource | None:
 
 
 def public_page(request):
-    services_ = list(_public_services())
-    return render(request, "bookings/public/services.html", {"services": services_})
+    status = setup_status(business=request.business)
+    context = {"bookable": status.bookable}
+    if status.bookable:
+        # Only what someone active performs: a service nobody does would lead nowhere.
+        context["services"] = list(service_list_bookable())
+    elif request.user.is_authenticated and request.user.is_manager:
+        # The business's own owner or admin sees what still stands between them and clients.
+        context["missing"] = status.missing
+    return render(request, "bookings/public/services.html", context)
 
 
-def book_who(request, service_id: int):
-    service = _service(service_id)
+@_bookable_service
+def book_who(request, service: Service):
     if len(service.performers) == 1:
         return redirect("bookings:book_when", service_id=service.pk, who=service.performers[0].pk)
     return render(request, "bookings/public/who.html", {"service": service})
@@ -130,8 +170,8 @@ def _strip_params(request) -> dict:
     }
 
 
-def book_when(request, service_id: int, who: str):
-    service = _service(service_id)
+@_bookable_service
+def book_when(request, service: Service, who: str):
     resource = _who(service, who)
     context = {"service": service, "resource": resource, "who": who}
     context.update(_strip(request, service, resource, **_strip_params(request)))
@@ -162,9 +202,41 @@ def _details_page(request, context, *, status=200):
     return render(request, template, context, status=status)
 
 
+def _time_refusal(start: dt.datetime, *, business) -> BookingError | None:
+    """A time already gone ("past") or too close to book online ("too_soon"), else None."""
+    now = timezone.now()
+    if start <= now:
+        return booking_error("past", MESSAGES.get("past", PAST_MESSAGE))
+    if start < now + dt.timedelta(minutes=business.min_notice_minutes):
+        return booking_error("too_soon")
+    return None
+
+
+def _refused(request, context, exc: BookingError) -> HttpResponse:
+    """The details step again with the refusal; a time that cannot be had comes with fresh ones.
+
+    Fresh times sit inside the form, so a client who already typed their details keeps them.
+    A taken time offers the rest of its own day; a past or too-soon one the first day that
+    still has times (today, or the next open day).
+    """
+    taken = exc.code in TAKEN_CODES
+    fresh = taken or exc.code in ("past", "too_soon")
+    context.update(error=exc.message, code=exc.code, fresh=fresh)
+    if fresh:
+        service, resource = context["service"], context["resource"]
+        day = timezone.localtime(context["start"]).date()
+        strip = _strip(request, service, resource, chosen=day)  # a past day clamps to today
+        if not taken and not strip["starts"]:
+            later = [d["date"] for d in strip["days"] if d["open"] and d["date"] > strip["chosen"]]
+            if later:
+                strip = _strip(request, service, resource, chosen=later[0])
+        context.update(strip)
+    return _details_page(request, context, status=409 if taken else 422)
+
+
 @require_http_methods(["GET", "POST"])
-def book_details(request, service_id: int, who: str):
-    service = _service(service_id)
+@_bookable_service
+def book_details(request, service: Service, who: str):
     resource = _who(service, who)
     business = request.business
     data = request.POST if request.method == "POST" else None
@@ -178,8 +250,20 @@ def book_details(request, service_id: int, who: str):
         region=business.phone_region,
         **_contact_rules(),
     )
-    context = {"service": service, "resource": resource, "who": who, "start": start, "form": form}
+    context = {
+        "service": service,
+        "resource": resource,
+        "who": who,
+        "start": start,
+        "form": form,
+        # Booked inside the cancellation window, it cannot be changed online: say so first.
+        "inside_window": start - timezone.now()
+        < dt.timedelta(hours=business.cancellation_window_hours),
+    }
     if data is None:
+        refusal = _time_refusal(start, business=business)
+        if refusal is not None:
+            return _refused(request, context, refusal)
         return _details_page(request, context)
 
     wait = rate_limit_hit(request, scope="book", limit=BOOKING_POSTS_PER_MINUTE, window=60)
@@ -199,6 +283,9 @@ def book_details(request, service_id: int, who: str):
         return _details_page(request, context, status=422)
 
     cleaned = form.cleaned_data
+    refusal = _time_refusal(cleaned["start"], business=business)
+    if refusal is not None:
+        return _refused(request, context, refusal)
     try:
         client, _ = services.client_get_or_create(
             name=cleaned["name"],
@@ -219,13 +306,8 @@ def book_details(request, service_id: int, who: str):
             idempotency_key=f"public:{cleaned['idem']}",
         )
     except BookingError as exc:
-        taken = exc.code in ("slot_taken", "no_resource_free")
-        context.update(error=exc.message, taken=taken)
-        if taken:
-            # The same day's fresh slots, offered inside the form so the details are kept.
-            day = timezone.localtime(start).date()
-            context.update(_strip(request, service, resource, chosen=day))
-        return _details_page(request, context, status=409 if taken else 422)
+        # The clock may have passed the time between our check and the booking's own.
+        return _refused(request, context, _time_refusal(cleaned["start"], business=business) or exc)
     booked_url = reverse("bookings:booked", args=[booking.manage_token])
     # htmx: a whole-page visit to the confirmation (its own URL, history and title).
     return HttpResponseClientRedirect(booked_url) if request.htmx else redirect(booked_url)

@@ -3,7 +3,8 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Case, ExpressionWrapper, F, Q, QuerySet, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
@@ -22,12 +23,23 @@ def message_list(
     kind: str = "",
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
+    now: dt.datetime | None = None,
 ) -> QuerySet[Message]:
-    """Newest first; staff see only the messages of their own resource's bookings.
+    """The log, by `when` a message was sent (sent_at) or is due (send_after): first what has
+    happened, the latest on top, then what is still to come, the soonest on top (a reminder due
+    next month does not hide what went out a minute ago). Each row has `when` and `upcoming`.
 
-    Dates are local days of the current time zone, compared with the time the message is due.
+    Staff see only the messages of their own resource's bookings and their own alerts. Dates
+    are local days of the current time zone, compared with `when`.
     """
-    qs = Message.objects.select_related("booking")
+    now = now or timezone.now()
+    when = Coalesce("sent_at", "send_after")
+    qs = Message.objects.select_related("booking").annotate(
+        when=when,
+        upcoming=ExpressionWrapper(Q(when__gt=now), output_field=BooleanField()),
+        happened_at=Case(When(when__lte=now, then=when)),
+        due_at=Case(When(when__gt=now, then=when)),
+    )
     ids = visible_resource_ids(user)
     if ids is not None:
         # And their own alerts, also of a booking moved away from their resource.
@@ -40,11 +52,13 @@ def message_list(
         qs = qs.filter(kind=kind)
     tz = timezone.get_current_timezone()
     if date_from:
-        qs = qs.filter(send_after__gte=dt.datetime.combine(date_from, dt.time(), tz))
+        qs = qs.filter(when__gte=dt.datetime.combine(date_from, dt.time(), tz))
     if date_to:
         until = date_to + dt.timedelta(days=1)
-        qs = qs.filter(send_after__lt=dt.datetime.combine(until, dt.time(), tz))
-    return qs.order_by("-send_after", "-pk")
+        qs = qs.filter(when__lt=dt.datetime.combine(until, dt.time(), tz))
+    return qs.order_by(
+        F("happened_at").desc(nulls_last=True), F("due_at").asc(nulls_last=True), "-pk"
+    )
 
 
 def message_get(*, user: User, pk: int) -> Message | None:

@@ -560,3 +560,42 @@ def test_booking_detail_lists_its_messages(shop, owner_client):
     for offset in range(1, 21):
         _message(booking, kind=Kind.REMINDER, offset_minutes=offset * 1000)
     assert _queries(owner_client, url) == few
+
+
+def test_log_shows_what_happened_latest_first_then_what_is_still_to_go_soonest_first(
+    shop, owner_client
+):
+    now = timezone.now()
+    hours = dt.timedelta(hours=1)
+    # Queued long ago but sent an hour ago: it counts from when it was sent.
+    sent = _message(
+        shop["a"], status=Status.SENT, send_after=now - 50 * hours, sent_at=now - 1 * hours
+    )
+    failed = _message(
+        shop["a"], kind=Kind.RESCHEDULE, status=Status.FAILED, send_after=now - 3 * hours
+    )
+    delivered = _message(
+        shop["b"], status=Status.DELIVERED, send_after=now - 30 * hours, sent_at=now - 24 * hours
+    )
+    next_month = _message(
+        shop["a"], kind=Kind.REMINDER, offset_minutes=1440, send_after=now + 720 * hours
+    )
+    tomorrow = _message(
+        shop["a"], kind=Kind.REMINDER, offset_minutes=120, send_after=now + 20 * hours
+    )
+    from notifications.selectors import message_list
+
+    owner = OwnerFactory()
+    ordered = list(message_list(user=owner, now=now))
+    assert ordered == [sent, failed, delivered, tomorrow, next_month]
+    assert [m.upcoming for m in ordered] == [False, False, False, True, True]
+
+    page = owner_client.get("/app/messages/", **HTMX).content.decode()
+    positions = [page.index(f'href="/app/messages/{m.pk}/"') for m in ordered]
+    assert positions == sorted(positions)
+    divider = page.index("Still to go")
+    assert positions[2] < divider < positions[3]
+    # The date filter counts the sent message on the day it went, not the day it was queued.
+    sent_day = sent.sent_at.astimezone(TZ).date().isoformat()  # the business's day
+    listed = owner_client.get(f"/app/messages/?date_from={sent_day}&date_to={sent_day}", **HTMX)
+    assert f'href="/app/messages/{sent.pk}/"' in listed.content.decode()

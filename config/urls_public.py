@@ -9,6 +9,7 @@ from tenants import views as tenant_views
 urlpatterns = [
     path("", tenant_views.landing, name="landing"),
     path("signup/", tenant_views.signup, name="signup"),
+    path("login/", tenant_views.login_help, name="login"),
     path("admin/", admin.site.urls),
     path("webhooks/whatsapp/", whatsapp_webhook, name="whatsapp_webhook"),
 ]

@@ -7,6 +7,7 @@ from accounts.models import User
 from tenants import services
 from tenants.errors import SignupError
 from tenants.models import Tenant
+from tenants.regions import phone_to_e164, region_for_timezone
 
 COMMON_TIMEZONES = [
     "America/Sao_Paulo",
@@ -29,13 +30,28 @@ class SignupForm(forms.Form):
     slug = forms.CharField(
         label="Your booking page address",
         max_length=40,
-        help_text="Lowercase letters, digits and hyphens; 3 to 40 characters.",
+        required=False,
+        help_text="Made from the name; change it if you like. "
+        "Lowercase letters, digits and hyphens; 3 to 40 characters.",
         widget=forms.TextInput(
             attrs={"autocapitalize": "none", "autocomplete": "off", "spellcheck": "false"}
         ),
     )
     business_type = forms.ChoiceField(label="Type of business", choices=Tenant.BusinessType.choices)
     timezone = forms.ChoiceField(label="Time zone", choices=timezone_choices)
+    phone = forms.CharField(
+        label="Business phone (WhatsApp)",
+        max_length=30,
+        help_text="Clients see it on your booking page. Numbers of another country start with +.",
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    address = forms.CharField(
+        label="Address",
+        max_length=255,
+        required=False,
+        help_text="Where clients come to you; leave it empty if you go to them or work online.",
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
     owner_name = forms.CharField(label="Your name", max_length=150)
     owner_email = forms.EmailField(label="Your e-mail")
     owner_password = forms.CharField(
@@ -53,6 +69,15 @@ class SignupForm(forms.Form):
 
     def clean_slug(self) -> str:
         slug = self.cleaned_data["slug"].strip().lower()
+        if not slug:
+            # Without JavaScript nothing filled it in: make one from the name.
+            slug = services.slug_suggest(self.cleaned_data.get("name", ""))
+            if not slug and self.cleaned_data.get("name"):
+                raise forms.ValidationError(
+                    "Choose an address: the name has too few letters to make one.",
+                    code="slug_required",
+                )
+            return slug
         try:
             services.slug_validate(slug)
         except SignupError as exc:
@@ -66,6 +91,12 @@ class SignupForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("phone") and "timezone" in cleaned:
+            region = region_for_timezone(cleaned["timezone"])
+            try:
+                cleaned["phone"] = phone_to_e164(cleaned["phone"], region=region)
+            except ValueError as exc:
+                self.add_error("phone", str(exc))
         password = cleaned.get("owner_password")
         if password:
             probe = User(
@@ -76,3 +107,14 @@ class SignupForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("owner_password", exc)
         return cleaned
+
+
+class LoginHelpForm(forms.Form):
+    email = forms.EmailField(
+        label="Your e-mail",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()

@@ -1,3 +1,6 @@
+from dataclasses import dataclass
+
+from django.conf import settings
 from django.db.models import QuerySet
 
 from tenants.models import Tenant
@@ -32,6 +35,45 @@ def tenant_base_url(*, request, domain: str) -> str:
     """`scheme://domain[:port]`, with the port the visitor used (e.g. :8000 in development)."""
     _, _, port = request.get_host().partition(":")
     return f"{request.scheme}://{domain}:{port}" if port else f"{request.scheme}://{domain}"
+
+
+def public_base_url(*, domain: str) -> str:
+    """`PUBLIC_SCHEME://domain[:PUBLIC_PORT]`, for links in e-mails sent outside any request."""
+    port = f":{settings.PUBLIC_PORT}" if settings.PUBLIC_PORT else ""
+    return f"{settings.PUBLIC_SCHEME}://{domain}{port}"
+
+
+@dataclass(frozen=True)
+class TenantLogin:
+    name: str
+    login_url: str
+
+
+def tenant_logins_for_email(*, email: str) -> list[TenantLogin]:
+    """Every active business where an active user has this e-mail, with its login page.
+
+    Users live in each business's schema, so this visits every active one: for the platform's
+    "find your business" e-mail, run by a worker.
+    """
+    from django_tenants.utils import schema_context
+
+    from accounts.models import User
+    from tenants.models import Domain
+
+    tenants = list(tenant_list_active().order_by("name"))
+    domains = dict(
+        Domain.objects.filter(tenant__in=tenants, is_primary=True).values_list(
+            "tenant_id", "domain"
+        )
+    )
+    found = []
+    for tenant in tenants:
+        with schema_context(tenant.schema_name):
+            if User.objects.filter(email__iexact=email, is_active=True).exists():
+                domain = domains.get(tenant.pk) or f"{tenant.schema_name}.{settings.BASE_DOMAIN}"
+                url = f"{public_base_url(domain=domain)}/accounts/login/"
+                found.append(TenantLogin(name=tenant.name, login_url=url))
+    return found
 
 
 def tenant_for_whatsapp(*, phone_number_id: str, phone: str = "", schema: str = ""):

@@ -1,15 +1,23 @@
-"""Writes on businesses: sign-up (tenant, schema, domain, owner) and activation."""
+"""Writes on businesses: sign-up (tenant, schema, domain, owner), its welcome e-mail, the
+"find your business" e-mail, and activation."""
 
+import logging
 import re
 
 from django.conf import settings
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils.text import slugify
 from django_tenants.utils import schema_context
 
 from accounts import services as account_services
 from accounts.models import User
 from tenants.errors import SignupError
 from tenants.models import Domain, Plan, Tenant, validate_timezone
+from tenants.selectors import public_base_url, tenant_logins_for_email, tenant_primary_domain
+
+log = logging.getLogger(__name__)
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,38})[a-z0-9]$")
 RESERVED_SLUGS = frozenset(
@@ -42,6 +50,28 @@ def slug_is_taken(slug: str) -> bool:
     return Tenant.objects.filter(schema_name__iexact=slug).exists()
 
 
+def slug_suggest(name: str) -> str:
+    """A free address made of the business name: `Navalha de Ouro` → `navalha-de-ouro`.
+
+    Accents are folded; `-2`, `-3`… are added when the plain one is taken or reserved. Empty
+    when the name has too few letters or digits to make one.
+    """
+    base = re.sub(r"-{2,}", "-", slugify(name).replace("_", "-")).strip("-")[:40].strip("-")
+    if len(base) < 3:
+        return ""
+    taken = set(
+        Tenant.objects.filter(schema_name__startswith=base[:30]).values_list(
+            "schema_name", flat=True
+        )
+    )
+    candidate, n = base, 1
+    while candidate in taken or candidate in RESERVED_SLUGS:
+        n += 1
+        suffix = f"-{n}"
+        candidate = base[: 40 - len(suffix)].rstrip("-") + suffix
+    return candidate
+
+
 def tenant_domain_for(slug: str) -> str:
     return f"{slug}.{settings.BASE_DOMAIN}"
 
@@ -56,12 +86,16 @@ def tenant_signup(
     owner_name: str = "",
     timezone: str = "UTC",
     business_type: str = Tenant.BusinessType.OTHER,
+    phone: str = "",
+    address: str = "",
 ) -> tuple[Tenant, User]:
     """Create a business whole or not at all.
 
     PostgreSQL DDL is transactional, so the schema, its migrations, the tenant and domain rows
     and the owner all commit together; any failure rolls every one of them back.
-    Tenant-schema apps add their defaults by reacting to django-tenants' `post_schema_sync`.
+    Tenant-schema apps add their defaults by reacting to django-tenants' `post_schema_sync`
+    (the business's settings take `phone`, E.164, and `address` from the tenant). The owner's
+    welcome e-mail goes after the commit.
     """
     slug_validate(slug)
     if slug_is_taken(slug):
@@ -76,6 +110,8 @@ def tenant_signup(
         name=name.strip(),
         timezone=timezone,
         business_type=business_type,
+        phone=phone,
+        address=address.strip(),
         plan=Plan.objects.filter(is_default=True).first(),
     )
     try:
@@ -91,7 +127,71 @@ def tenant_signup(
             full_name=owner_name,
             role=User.Role.OWNER,
         )
+    _enqueue_on_commit(
+        "welcome_mail_send",
+        tenant_id=tenant.pk,
+        owner_email=owner.email,
+        owner_name=owner.get_short_name(),
+    )
     return tenant, owner
+
+
+def _enqueue_on_commit(task_name: str, **kwargs) -> None:
+    """Run a tenants task on a worker after the commit; in this process if the broker is down."""
+    from tenants import tasks
+
+    task = getattr(tasks, task_name)
+
+    def send() -> None:
+        try:
+            task.delay(**kwargs)
+        except Exception:  # Redis unreachable: the e-mail matters more than the worker
+            log.warning("could not enqueue %s; running it here", task_name, exc_info=True)
+            task(**kwargs)
+
+    transaction.on_commit(send)
+
+
+def welcome_mail_send(*, tenant_id: int, owner_email: str, owner_name: str = "") -> None:
+    """The new owner's welcome: where their dashboard and their booking page are."""
+    tenant = Tenant.objects.filter(pk=tenant_id).first()
+    if tenant is None:
+        return
+    base = public_base_url(domain=tenant_primary_domain(tenant))
+    context = {
+        "owner_name": owner_name,
+        "business_name": tenant.name,
+        "booking_url": f"{base}/",
+        "dashboard_url": f"{base}/app/",
+        "login_url": f"{base}/accounts/login/",
+        "email": owner_email,
+        "find_url": f"{public_base_url(domain=settings.BASE_DOMAIN)}/login/",
+    }
+    subject = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}Welcome! {tenant.name} is ready"
+    body = render_to_string("tenants/email/welcome.txt", context)
+    send_mail(subject, body, None, [owner_email])
+
+
+def login_links_request(*, email: str) -> None:
+    """Someone asked which businesses `email` can log in to: answer by e-mail, after commit.
+
+    The lookup runs on a worker, so the page answers as fast for an unknown e-mail as for a
+    known one and says nothing about which it was.
+    """
+    _enqueue_on_commit("login_links_send", email=email.strip().lower())
+
+
+def login_links_send(*, email: str) -> int:
+    """E-mail `email` a link to the login page of every active business where it has an active
+    account; nothing when there is none. Returns how many businesses were listed."""
+    logins = tenant_logins_for_email(email=email)
+    if not logins:
+        return 0
+    context = {"email": email, "logins": logins}
+    subject = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}Your businesses on Agendo"
+    body = render_to_string("tenants/email/login_links.txt", context)
+    send_mail(subject, body, None, [email])
+    return len(logins)
 
 
 @transaction.atomic

@@ -4,20 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tenants', '0003_whatsapp_routing'),
+        ("tenants", "0003_whatsapp_routing"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='tenant',
-            name='address',
+            model_name="tenant",
+            name="address",
             field=models.CharField(blank=True, max_length=255),
         ),
         migrations.AddField(
-            model_name='tenant',
-            name='phone',
-            field=models.CharField(blank=True, help_text='E.164, e.g. +5511912345678.', max_length=20, verbose_name='phone (WhatsApp)'),
+            model_name="tenant",
+            name="phone",
+            field=models.CharField(
+                blank=True,
+                help_text="E.164, e.g. +5511912345678.",
+                max_length=20,
+                verbose_name="phone (WhatsApp)",
+            ),
         ),
     ]

@@ -17,6 +17,8 @@ VALID = {
     "owner_name": "Carla Dias",
     "owner_email": "Carla@Example.com",
     "owner_password": "navalha-afiada-42",
+    "phone": "(11) 91234-5678",
+    "address": "Rua Augusta, 1500 - São Paulo",
 }
 
 
@@ -60,7 +62,7 @@ def test_signup_creates_business_and_logs_owner_in_on_its_host(platform_client):
     tenant_client = host_client("corte-fino.localhost")
     landed = tenant_client.get(location.removeprefix("http://corte-fino.localhost"))
     assert landed.status_code == 302
-    assert landed["Location"] == "/app/"
+    assert landed["Location"] == "/app/setup/presets/"  # typical services and hours first
     dashboard = tenant_client.get("/app/")
     assert dashboard.status_code == 200
     assert b"Corte Fino" in dashboard.content

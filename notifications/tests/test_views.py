@@ -199,8 +199,9 @@ def test_staff_see_only_their_own_resource_messages(shop, staff_client):
     theirs = _message(shop["b"], recipient="+5511922220000")
     test = _message(None, kind=Kind.TEST, recipient="+5511933330000")
     listing = staff_client.get("/app/messages/").content.decode()
-    assert "+5511911110000" in listing
-    assert "+5511922220000" not in listing and "+5511933330000" not in listing
+    # Phones in the national format of the business's country (Brazil).
+    assert "(11) 91111-0000" in listing
+    assert "(11) 92222-0000" not in listing and "(11) 93333-0000" not in listing
     assert staff_client.get(f"/app/messages/{mine.pk}/").status_code == 200
     assert staff_client.get(f"/app/messages/{theirs.pk}/").status_code == 404
     assert staff_client.get(f"/app/messages/{test.pk}/").status_code == 404
@@ -569,7 +570,11 @@ def test_log_shows_what_happened_latest_first_then_what_is_still_to_go_soonest_f
     hours = dt.timedelta(hours=1)
     # Queued long ago but sent an hour ago: it counts from when it was sent.
     sent = _message(
-        shop["a"], status=Status.SENT, send_after=now - 50 * hours, sent_at=now - 1 * hours
+        shop["a"],
+        status=Status.SENT,
+        send_after=now - 50 * hours,
+        sent_at=now - 1 * hours,
+        recipient="+5511900000001",
     )
     failed = _message(
         shop["a"], kind=Kind.RESCHEDULE, status=Status.FAILED, send_after=now - 3 * hours
@@ -596,6 +601,8 @@ def test_log_shows_what_happened_latest_first_then_what_is_still_to_go_soonest_f
     divider = page.index("Still to go")
     assert positions[2] < divider < positions[3]
     # The date filter counts the sent message on the day it went, not the day it was queued.
+    detail = owner_client.get(f"/app/messages/{sent.pk}/").content.decode()
+    assert 'href="tel:+5511900000001"' in detail and "(11) 90000-0001" in detail
     sent_day = sent.sent_at.astimezone(TZ).date().isoformat()  # the business's day
     listed = owner_client.get(f"/app/messages/?date_from={sent_day}&date_to={sent_day}", **HTMX)
     assert f'href="/app/messages/{sent.pk}/"' in listed.content.decode()

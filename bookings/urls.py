@@ -13,6 +13,7 @@ urlpatterns = [
     path("manage/<str:token>/", public.manage, name="manage"),
     path("manage/<str:token>/calendar.ics", public.manage_ics, name="manage_ics"),
     path("app/", dashboard.dashboard, name="dashboard"),
+    path("app/setup/shared/", dashboard.booking_page_shared, name="booking_page_shared"),
     path("app/calendar/", calendar.calendar, name="calendar"),
     path("app/bookings/", bookings.booking_list, name="list"),
     path("app/bookings/export.csv", bookings.booking_export, name="export"),

@@ -1,6 +1,6 @@
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.http import urlencode
 from django_tenants.utils import schema_context
 
@@ -21,11 +21,8 @@ def landing(request):
 
 
 def _first_page_after_signup() -> str:
-    """The presets page (typical services and hours to accept or skip), else the dashboard."""
-    try:
-        return reverse("scheduling:setup_presets", urlconf="config.urls_tenants")
-    except NoReverseMatch:  # TODO(G0): drop once the presets page has landed
-        return reverse("bookings:dashboard", urlconf="config.urls_tenants")
+    """The presets page: typical services, hours and team to accept or skip."""
+    return reverse("scheduling:setup_presets", urlconf="config.urls_tenants")
 
 
 def signup(request):

@@ -318,9 +318,10 @@ class ResourceForm(forms.ModelForm):
             attributes = self.instance.attributes if self.instance.pk else {}
             rows = [(k, _attribute_text(v)) for k, v in (attributes or {}).items()]
         self.attribute_rows = [(k.strip(), v.strip()) for k, v in rows if k.strip() or v.strip()]
+        self.blank_rows = 1
 
     def add_attribute_row(self) -> None:
-        self.attribute_rows.append(("", ""))
+        self.blank_rows += 1
 
     def remove_attribute_row(self, index: int) -> None:
         if 0 <= index < len(self.attribute_rows):
@@ -328,9 +329,8 @@ class ResourceForm(forms.ModelForm):
 
     @property
     def attribute_rows_shown(self) -> list[tuple[str, str]]:
-        """The rows plus one empty row to type a new one into."""
-        rows = self.attribute_rows
-        return rows if rows and rows[-1] == ("", "") else [*rows, ("", "")]
+        """The rows plus empty ones to type new ones into."""
+        return [*self.attribute_rows, *[("", "")] * self.blank_rows]
 
     def clean_attributes(self) -> dict:
         attributes = {}

@@ -260,12 +260,15 @@ def resource_set_active(request, pk: int, active: bool):
 
 
 def _service_list(request):
-    return _page(
-        request,
-        "scheduling/services.html",
-        "service-list",
-        {"services": selectors.service_list()},
-    )
+    rows = list(selectors.service_list())
+    # Offered online but nobody (active) performs it: hidden from clients, so say so.
+    orphans = {
+        s.pk
+        for s in rows
+        if s.is_active and s.is_public and not any(r.is_active for r in s.resources.all())
+    }
+    context = {"services": rows, "orphan_ids": orphans}
+    return _page(request, "scheduling/services.html", "service-list", context)
 
 
 @manager_required

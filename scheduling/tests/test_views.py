@@ -48,6 +48,7 @@ def test_new_tenant_gets_settings_from_its_signup(platform_client):
             "slug": "clinica-lx",
             "business_type": "clinic",
             "timezone": "Europe/Lisbon",
+            "phone": "+351 912 345 678",
             "owner_name": "Ana",
             "owner_email": "ana@example.com",
             "owner_password": "a-strong-pass-phrase",
@@ -348,3 +349,126 @@ def test_screens_of_one_tenant_do_not_show_another(alpha, beta):
         owner = OwnerFactory()
     client = login_as(host_client("alpha.localhost"), owner, "alpha")
     assert b"Beta-only chair" not in client.get("/app/resources/").content
+
+
+def test_resource_form_picks_its_services_and_both_sides_agree(owner_client):
+    corte, barba = ServiceFactory(name="Corte"), ServiceFactory(name="Barba")
+    old = ServiceFactory(name="Old style", is_active=False)
+    page = owner_client.get("/app/resources/new/").content.decode()
+    assert "Corte" in page and "Old style" not in page
+    response = owner_client.post(
+        "/app/resources/new/",
+        {"name": "Rafa", "kind": "staff", "color": "#112233", "order": 0, "services": [corte.pk]},
+    )
+    assert response.status_code == 302
+    rafa = Resource.objects.get(name="Rafa")
+    assert list(corte.resources.all()) == [rafa]
+    # The service form shows the same relation from the other side, ticked.
+    form = owner_client.get(f"/app/services/{corte.pk}/").context["form"]
+    assert list(form["resources"].value()) == [rafa.pk]
+
+    old.resources.add(rafa)
+    page = owner_client.get(f"/app/resources/{rafa.pk}/").content.decode()
+    assert "Old style (inactive)" in page
+    owner_client.post(
+        f"/app/resources/{rafa.pk}/",
+        {
+            "name": "Rafa",
+            "kind": "staff",
+            "color": "#112233",
+            "order": 0,
+            "services": [barba.pk, old.pk],
+        },
+    )
+    assert set(rafa.services.all()) == {barba, old}  # the inactive one is kept, Corte untaken
+    assert not corte.resources.exists()
+
+
+def test_resource_attribute_rows_add_remove_and_keep_types(owner_client):
+    rafa = ResourceFactory(name="Rafa", attributes={"languages": ["pt", "en"], "seats": 2})
+    page = owner_client.get(f"/app/resources/{rafa.pk}/").content.decode()
+    assert 'value="languages"' in page and 'value="[&quot;pt&quot;, &quot;en&quot;]"' in page
+    base = {"name": "Rafa", "kind": "staff", "color": "#112233", "order": 0}
+    rows = {"attr_key": ["languages", "seats"], "attr_value": ['["pt", "en"]', "2"]}
+    added = owner_client.post(f"/app/resources/{rafa.pk}/", {**base, **rows, "add_attribute": "1"})
+    assert added.status_code == 200
+    assert added.content.decode().count('name="attr_key"') == 4  # two rows, two blank
+    removed = owner_client.post(
+        f"/app/resources/{rafa.pk}/", {**base, **rows, "remove_attribute": "0"}
+    )
+    assert 'value="languages"' not in removed.content.decode()
+    rafa.refresh_from_db()
+    assert rafa.attributes == {"languages": ["pt", "en"], "seats": 2}  # nothing saved yet
+
+    owner_client.post(
+        f"/app/resources/{rafa.pk}/",
+        {**base, "attr_key": ["seats", "floor", ""], "attr_value": ["3", "Térreo", ""]},
+    )
+    rafa.refresh_from_db()
+    assert rafa.attributes == {"seats": 3, "floor": "Térreo"}
+    twice = owner_client.post(
+        f"/app/resources/{rafa.pk}/", {**base, "attr_key": ["a", "a"], "attr_value": ["1", "2"]}
+    )
+    assert twice.status_code == 422 and "“a” appears twice." in twice.content.decode()
+
+
+def test_services_list_says_when_nobody_performs_a_service(owner_client):
+    away = ResourceFactory(name="Away", is_active=False)
+    rafa = ResourceFactory(name="Rafa")
+    lonely = ServiceFactory(name="Lonely", performers=[away])
+    ServiceFactory(name="Fine", performers=[rafa])
+    ServiceFactory(name="Staff thing", is_public=False)
+    for headers in ({}, HTMX):
+        body = owner_client.get("/app/services/", **headers).content.decode()
+        assert body.count("Not shown online: nobody performs it") == 1
+        row = body.split("Lonely")[1].split("</tr>")[0]
+        assert "Not shown online" in row
+        assert f"/app/services/{lonely.pk}/#resources-picker" in row
+
+
+def test_none_yet_labels_link_to_the_fix(owner_client):
+    rafa = ResourceFactory(name="Rafa")
+    page = owner_client.get("/app/resources/").content.decode()
+    assert f'/app/resources/{rafa.pk}/#services-picker"' in page
+    Resource.objects.all().delete()
+    page = owner_client.get("/app/resources/").content.decode()
+    assert 'href="/app/resources/new/">Add the first one' in page
+    assert 'href="/app/resources/new/">Add one' in owner_client.get("/app/hours/").content.decode()
+    assert (
+        'href="/app/resources/new/">Add one'
+        in owner_client.get("/app/services/new/").content.decode()
+    )
+    # A resource following the business, which has no hours yet, is told where to set them.
+    ResourceFactory(name="Bruno")
+    bruno = Resource.objects.get(name="Bruno")
+    page = owner_client.get(f"/app/resources/{bruno.pk}/hours/").content.decode()
+    assert "none set yet" in page and 'href="/app/hours/">set them' in page
+
+
+def test_reminders_are_chips_in_words_and_unlisted_ones_are_kept(owner_client):
+    business = BusinessSettings.load()
+    business.reminder_offsets = [1440, 45]
+    business.save()
+    page = owner_client.get("/app/settings/").content.decode()
+    for words in ("15 minutes before", "2 hours before", "1 day before", "1 week before"):
+        assert words in page, words
+    # 45 minutes is not in the list, but it is this business's: shown, ticked.
+    chip = page.split("45 minutes before")[0].rsplit("<label", 1)[1]
+    assert "checked" in chip
+    form = owner_client.get("/app/settings/").context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "logo"}
+    data["reminder_offsets"] = ["45", "120", "10080"]
+    response = owner_client.post("/app/settings/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert BusinessSettings.load().reminder_offsets == [10080, 120, 45]
+
+
+def test_settings_time_off_and_hours_pages_query_counts(
+    owner_client, django_assert_max_num_queries
+):
+    for n in range(5):
+        ResourceFactory(name=f"R{n}")
+    with django_assert_max_num_queries(10):
+        assert owner_client.get("/app/settings/").status_code == 200
+    with django_assert_max_num_queries(10):
+        assert owner_client.get("/app/time-off/").status_code == 200

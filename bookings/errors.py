@@ -1,11 +1,20 @@
-class BookingError(Exception):
+"""Refusals of booking changes, with the sentence a client or staff member reads for each code."""
+
+from typing import ClassVar
+
+from accounts.errors import AgendoError
+
+
+class BookingError(AgendoError):
     """A refused booking change: `code` for machines, `message` for the client or staff member."""
 
-    def __init__(self, code: str, message: str, field: str | None = None):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
+    # Conflicts with the booking's or the calendar's state now (409); the rest are 422.
+    statuses: ClassVar[dict[str, int]] = {
+        "slot_taken": 409,
+        "no_resource_free": 409,
+        "invalid_transition": 409,
+        "window_closed": 409,
+    }
 
 
 MESSAGES = {
@@ -13,6 +22,7 @@ MESSAGES = {
     "no_resource_free": "Sorry, nobody is free at that time any more. Please choose another one.",
     "outside_hours": "That time is outside the opening hours. Please choose a time shown.",
     "time_off": "We are closed at that time. Please choose another day.",
+    "past": "That time has passed. Please choose a later time.",
     "too_soon": "That time is too soon to book online. Please choose a later time.",
     "too_far": "That date is too far ahead. Please choose an earlier date.",
     "window_closed": (

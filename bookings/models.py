@@ -92,6 +92,14 @@ class ClientInteraction(models.Model):
         return f"{self.get_kind_display()} · {self.client}"
 
 
+# Statuses that hold the resource. A completed booking occupied its resource; so did a no-show
+# (the time was kept for the client, and the staff correction completed <-> no_show must never
+# be refused for an overlap). Cancelled and expired bookings free their time.
+OCCUPYING_STATUSES = ("pending", "confirmed", "completed", "no_show")
+# The rows the no-overlap constraint covers; `booking_busy_intervals` reads the same ones.
+OCCUPYING = Q(status__in=OCCUPYING_STATUSES, overlap_exempt=False)
+
+
 class Booking(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -101,7 +109,11 @@ class Booking(models.Model):
         COMPLETED = "completed", "Completed"
         NO_SHOW = "no_show", "No-show"
 
+    # Can still change (move, cancel, confirm): what clients and reminders deal with.
     ACTIVE_STATUSES = (Status.PENDING, Status.CONFIRMED)
+    # Hold the resource (see the module's OCCUPYING_STATUSES): the no-overlap constraint counts
+    # these, and so does every reading of busy time.
+    OCCUPYING_STATUSES = OCCUPYING_STATUSES
 
     reference = models.CharField(max_length=12, unique=True, default=new_reference)
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="bookings")
@@ -135,21 +147,31 @@ class Booking(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Set only by migration 0006 on past completed/no-show bookings that already overlapped
+    # another booking of their resource when those statuses began to count: they are kept as
+    # recorded, outside the no-overlap rule. Nothing else ever sets it.
+    overlap_exempt = models.BooleanField(
+        default=False,
+        db_default=False,  # rows written by other means (raw SQL, imports) are not exempt
+        editable=False,
+        help_text="Overlapped another booking before completed and no-show ones counted.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["start"]
         constraints = [
-            # TRAPS #2: the guarantee. Two active bookings of one resource never overlap,
-            # whatever code inserts them; `[)` bounds let back-to-back bookings through.
+            # TRAPS #2: the guarantee. Two occupying bookings (pending, confirmed, completed,
+            # no-show) of one resource never overlap, whatever code inserts them; `[)` bounds
+            # let back-to-back bookings through.
             ExclusionConstraint(
                 name="booking_no_overlap",
                 expressions=[
                     ("resource", RangeOperators.EQUAL),
                     ("occupied", RangeOperators.OVERLAPS),
                 ],
-                condition=Q(status__in=["pending", "confirmed"]),
+                condition=OCCUPYING,
             ),
             models.CheckConstraint(condition=Q(end__gt=F("start")), name="booking_end_after_start"),
             models.CheckConstraint(
@@ -184,6 +206,10 @@ class Booking(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATUSES
+
+    @property
+    def is_occupying(self) -> bool:
+        return self.status in self.OCCUPYING_STATUSES and not self.overlap_exempt
 
 
 class BookingEvent(models.Model):

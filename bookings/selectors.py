@@ -20,7 +20,7 @@ from django.db.models import (
     Sum,
 )
 
-from bookings.models import Booking, Client
+from bookings.models import OCCUPYING, Booking, Client
 from scheduling.availability import Availability
 from scheduling.models import BusinessSettings, Service
 from scheduling.selectors import settings_get
@@ -34,13 +34,18 @@ def booking_busy_intervals(
     resource_ids: Iterable[int] | None = None,
     exclude_booking_id: int | None = None,
 ) -> list[tuple[int, int, int]]:
-    """Occupied ranges of active bookings overlapping [start, end): one query.
+    """Occupied ranges of the bookings that hold their resource, overlapping [start, end).
+
+    The same rows as the no-overlap constraint (`OCCUPYING`): pending and confirmed, and also
+    completed and no-show ones, so no screen offers a time the constraint would refuse (a
+    booking under way that was marked completed early still holds the rest of its time). The
+    query's filter is the constraint's own condition, so its GiST index serves it. One query.
 
     Rows of (resource id, start, end) with the bounds in whole seconds since the epoch, which
     the availability engine takes as they are: building a thousand datetimes for it to turn
     back into numbers (and Django's per-value converters) was most of the selector's time.
     """
-    qs = Booking.objects.filter(status__in=Booking.ACTIVE_STATUSES, occupied__overlap=(start, end))
+    qs = Booking.objects.filter(OCCUPYING, occupied__overlap=(start, end))
     if resource_ids is not None:
         qs = qs.filter(resource_id__in=list(resource_ids))
     if exclude_booking_id is not None:

@@ -7,6 +7,7 @@ Rules (SPEC §5) are checked here for a friendly refusal; the exclusion constrai
 import datetime as dt
 import zoneinfo
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -243,7 +244,7 @@ def _any_candidates(
             day_bookings=Count(
                 "bookings",
                 filter=Q(
-                    bookings__status__in=Booking.ACTIVE_STATUSES,
+                    bookings__status__in=Booking.OCCUPYING_STATUSES,
                     bookings__start__gte=day_start,
                     bookings__start__lt=day_end,
                 ),
@@ -378,6 +379,33 @@ def booking_create(
     raise booking_error("no_resource_free")
 
 
+@transaction.atomic
+def booking_create_with_client(
+    *,
+    client_name: str,
+    client_phone: str,
+    region: str,
+    client_email: str = "",
+    whatsapp_consent: bool = False,
+    **booking_kwargs,
+) -> Booking:
+    """A new or returning client (by phone) and their booking, in one transaction.
+
+    A refused booking (a time taken meanwhile, a rule) leaves nothing behind: no new client
+    row and no consent recorded for a booking that does not exist. `booking_kwargs` are
+    `booking_create`'s; the client's source is the booking's.
+    """
+    client, _ = client_get_or_create(
+        name=client_name,
+        phone=client_phone,
+        email=client_email,
+        region=region,
+        source=booking_kwargs.get("source", Source.STAFF),
+        whatsapp_consent=whatsapp_consent,
+    )
+    return booking_create(client=client, **booking_kwargs)
+
+
 def _locked(booking: Booking) -> Booking:
     return (
         Booking.objects.select_for_update()
@@ -401,8 +429,7 @@ def booking_reschedule(
     business = business or settings_get()
     now = now or timezone.now()
     booking = _locked(booking)
-    if not booking.is_active:
-        raise booking_error("invalid_transition", "Only pending or confirmed bookings can move.")
+    _check_allowed(booking, ACTIONS["reschedule"], now=now)
     if by_client and not can_cancel(booking, now=now, business=business):
         raise booking_error("window_closed")
     if override and (actor is None or by_client):
@@ -447,8 +474,7 @@ def booking_cancel(
     business = business or settings_get()
     now = now or timezone.now()
     booking = _locked(booking)
-    if not booking.is_active:
-        raise booking_error("invalid_transition", "This booking is no longer active.")
+    _check_allowed(booking, ACTIONS["cancel"], now=now)
     if by_client and not can_cancel(booking, now=now, business=business):
         raise booking_error("window_closed")
     before = _snapshot(booking)
@@ -476,18 +502,136 @@ def booking_cancel(
     return booking
 
 
-# --- Bookings: status transitions ----------------------------------------------------------------
+# --- Bookings: the state machine ---------------------------------------------------------------
 
-# action: (allowed from, to, event type, needs the start to have passed)
-TRANSITIONS = {
-    "confirm": ({Status.PENDING}, Status.CONFIRMED, EventType.CONFIRMED, False),
-    "expire": ({Status.PENDING}, Status.EXPIRED, EventType.EXPIRED, True),
-    "complete": ({Status.CONFIRMED}, Status.COMPLETED, EventType.COMPLETED, True),
-    "no_show": ({Status.CONFIRMED}, Status.NO_SHOW, EventType.NO_SHOW, True),
-    # Staff corrections of a mistake after the fact.
-    "mark_completed": ({Status.NO_SHOW}, Status.COMPLETED, EventType.CORRECTED, True),
-    "mark_no_show": ({Status.COMPLETED}, Status.NO_SHOW, EventType.CORRECTED, True),
+
+@dataclass(frozen=True)
+class Action:
+    """One thing that can happen to a booking: from which statuses, to which, and its button.
+
+    The one table below decides which actions a booking offers; services refuse the others,
+    and the staff screens draw exactly what `booking_actions` returns.
+    """
+
+    name: str  # also the URL segment of the staff action
+    sources: frozenset[str]  # statuses it may start from
+    target: str | None  # status after it; None: the status stays (a move)
+    event: str  # BookingEvent type written
+    after_start: bool = False  # only once the booking's start has passed
+    label: str = ""  # the staff button; "" when staff are never offered it (the sweep's expiry)
+    style: str = ""  # button classes: "" (primary), "secondary", "secondary outline", "outline"
+    done: str = ""  # what staff are told after it
+    confirm: str = ""  # the question asked before it, "" when it needs none
+    panel: str = ""  # "" for a plain button; else it needs its own form (a reason, a new time)
+
+
+_ACTIVE = frozenset({Status.PENDING, Status.CONFIRMED})
+ACTIONS: dict[str, Action] = {
+    action.name: action
+    for action in (
+        Action(
+            "confirm",
+            frozenset({Status.PENDING}),
+            Status.CONFIRMED,
+            EventType.CONFIRMED,
+            label="Confirm",
+            done="Confirmed.",
+        ),
+        Action(
+            "complete",
+            frozenset({Status.CONFIRMED}),
+            Status.COMPLETED,
+            EventType.COMPLETED,
+            after_start=True,
+            label="Completed",
+            done="Marked as completed.",
+        ),
+        Action(
+            "no_show",
+            frozenset({Status.CONFIRMED}),
+            Status.NO_SHOW,
+            EventType.NO_SHOW,
+            after_start=True,
+            label="No-show",
+            style="secondary",
+            done="Marked as no-show.",
+        ),
+        # Staff corrections of a mistake after the fact.
+        Action(
+            "mark_completed",
+            frozenset({Status.NO_SHOW}),
+            Status.COMPLETED,
+            EventType.CORRECTED,
+            after_start=True,
+            label="Correct to completed",
+            style="secondary outline",
+            done="Corrected to completed.",
+        ),
+        Action(
+            "mark_no_show",
+            frozenset({Status.COMPLETED}),
+            Status.NO_SHOW,
+            EventType.CORRECTED,
+            after_start=True,
+            label="Correct to no-show",
+            style="secondary outline",
+            done="Corrected to no-show.",
+        ),
+        # The sweep's: a pending booking nobody confirmed before its start.
+        Action(
+            "expire",
+            frozenset({Status.PENDING}),
+            Status.EXPIRED,
+            EventType.EXPIRED,
+            after_start=True,
+        ),
+        Action(
+            "reschedule",
+            _ACTIVE,
+            None,
+            EventType.RESCHEDULED,
+            label="Move booking",
+            style="outline",
+            panel="reschedule",
+        ),
+        Action(
+            "cancel",
+            _ACTIVE,
+            Status.CANCELLED,
+            EventType.CANCELLED,
+            label="Cancel booking",
+            style="secondary",
+            done="Cancelled.",
+            confirm="Cancel this booking? The client is told it is cancelled.",
+            panel="cancel",
+        ),
+    )
 }
+
+
+def booking_actions(*, booking: Booking, now: dt.datetime) -> list[Action]:
+    """What staff may do to `booking` now, in the table's order."""
+    return [
+        action
+        for action in ACTIONS.values()
+        if action.label
+        and booking.status in action.sources
+        and not (action.after_start and now < booking.start)
+    ]
+
+
+def _check_allowed(booking: Booking, action: Action, *, now: dt.datetime) -> None:
+    if booking.status not in action.sources:
+        if action.target is None or action.target == Status.CANCELLED:
+            message = f"A {booking.get_status_display().lower()} booking cannot change any more."
+        else:
+            message = (
+                f"A {booking.get_status_display().lower()} booking cannot be "
+                f"{Status(action.target).label.lower()}."
+            )
+        raise booking_error("invalid_transition", message)
+    if action.after_start and now < booking.start:
+        raise booking_error("not_started")
 
 
 @transaction.atomic
@@ -499,25 +643,19 @@ def booking_transition(
     actor_label: str = "",
     now: dt.datetime | None = None,
 ) -> Booking:
-    if action not in TRANSITIONS:
+    """A status change of the table that needs nothing but a yes (not a move or a cancel)."""
+    spec = ACTIONS.get(action)
+    if spec is None or spec.panel:
         raise booking_error("invalid_transition")
-    allowed, target, event_type, after_start = TRANSITIONS[action]
     now = now or timezone.now()
     booking = _locked(booking)
-    if booking.status not in allowed:
-        raise booking_error(
-            "invalid_transition",
-            f"A {booking.get_status_display().lower()} booking cannot be "
-            f"{Status(target).label.lower()}.",
-        )
-    if after_start and now < booking.start:
-        raise booking_error("not_started")
+    _check_allowed(booking, spec, now=now)
     before = _snapshot(booking)
-    booking.status = target
+    booking.status = spec.target
     booking.save(update_fields=["status", "updated_at"])
     _event(
         booking,
-        event_type,
+        spec.event,
         actor=actor,
         before=before,
         actor_label=actor_label or ("" if actor else "system"),

@@ -1,8 +1,10 @@
-class NotificationError(Exception):
+from typing import ClassVar
+
+from accounts.errors import AgendoError
+
+
+class NotificationError(AgendoError):
     """A refused change to messages, templates or channels; `field` names the form field."""
 
-    def __init__(self, code: str, message: str, field: str | None = None):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
+    # A retry refused because the message or its booking moved on meanwhile.
+    statuses: ClassVar[dict[str, int]] = {"not_failed": 409, "booking_inactive": 409}

@@ -1,8 +1,5 @@
-class SchedulingError(Exception):
-    """A refused change to scheduling data; `field` names the form field it belongs to."""
+from accounts.errors import AgendoError
 
-    def __init__(self, code: str, message: str, field: str | None = None):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
+
+class SchedulingError(AgendoError):
+    """A refused change to scheduling data; `field` names the form field it belongs to."""

@@ -1,8 +1,5 @@
-class SignupError(Exception):
-    """A refused sign-up; `field` names the form field the message belongs to."""
+from accounts.errors import AgendoError
 
-    def __init__(self, code: str, message: str, field: str | None = None):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
+
+class SignupError(AgendoError):
+    """A refused sign-up; `field` names the form field the message belongs to."""

@@ -1,4 +1,7 @@
-"""TRAPS #1 and #2: the database itself refuses overlapping active bookings of one resource.
+"""TRAPS #1 and #2: the database itself refuses overlapping occupying bookings of one resource.
+
+Occupying: pending, confirmed, completed and no-show (a completed booking occupied its
+resource; a no-show's time was held for the client). Cancelled and expired ones free it.
 
 Nothing here goes through the booking services: raw SQL and `bulk_create` must be refused too.
 """
@@ -169,12 +172,44 @@ def test_a_buffer_overlapping_the_next_booking_is_refused(chair):
     assert Booking.objects.count() == 3
 
 
-@pytest.mark.parametrize("status", [Status.CANCELLED, Status.EXPIRED, Status.COMPLETED, "no_show"])
-def test_inactive_bookings_do_not_block_the_slot(chair, status):
+@pytest.mark.parametrize("status", [Status.CANCELLED, Status.EXPIRED])
+def test_cancelled_and_expired_bookings_do_not_block_the_slot(chair, status):
     cut, ana = chair["cut"], chair["ana"]
     BookingFactory(service=cut, resource=ana, start=at(10), status=status)
     BookingFactory(service=cut, resource=ana, start=at(10))
     assert Booking.objects.filter(status=Status.CONFIRMED).count() == 1
+
+
+@pytest.mark.parametrize("held", [Status.COMPLETED, Status.NO_SHOW])
+@pytest.mark.parametrize("status", [Status.CONFIRMED, Status.COMPLETED, Status.NO_SHOW])
+def test_completed_and_no_show_bookings_hold_their_time(chair, held, status):
+    """The demo's Thursday: a completed 09:00-09:30 and a 09:00-09:50 on one professional."""
+    cut, ana = chair["cut"], chair["ana"]
+    BookingFactory(service=cut, resource=ana, start=at(9), status=held)
+    longer = ServiceFactory(name="Cut and beard", duration_minutes=50, performers=[ana])
+    with pytest.raises(IntegrityError) as exc_info, transaction.atomic():
+        BookingFactory(service=longer, resource=ana, start=at(9), status=status)
+    assert _constraint(exc_info) == "booking_no_overlap"
+    with pytest.raises(IntegrityError, match="booking_no_overlap"), transaction.atomic():
+        _raw_insert(
+            resource=ana,
+            service=cut,
+            client=chair["client"],
+            start=at(9, 20),
+            end=at(9, 50),
+            status=status,
+        )
+    assert Booking.objects.count() == 1
+
+
+def test_correcting_completed_and_no_show_is_never_refused_for_an_overlap(chair):
+    cut, ana = chair["cut"], chair["ana"]
+    booking = BookingFactory(service=cut, resource=ana, start=at(9), status=Status.COMPLETED)
+    BookingFactory(service=cut, resource=ana, start=at(9, 30), status=Status.COMPLETED)
+    for status in (Status.NO_SHOW, Status.COMPLETED, Status.NO_SHOW):
+        booking.status = status
+        booking.save(update_fields=["status"])
+    assert Booking.objects.get(pk=booking.pk).status == Status.NO_SHOW
 
 
 def test_an_inactive_booking_cannot_be_made_active_over_another(chair):
@@ -216,8 +251,10 @@ def test_the_constraint_lives_in_every_tenant_schema(tenant_alpha, tenant_beta):
         kind, definition = rows[schema]
         assert kind == "x"  # an exclusion constraint
         assert "EXCLUDE USING gist (resource_id WITH =, occupied WITH &&)" in definition
-        assert "'pending'" in definition and "'confirmed'" in definition
-        assert "'cancelled'" not in definition
+        for status in ("pending", "confirmed", "completed", "no_show"):
+            assert f"'{status}'" in definition
+        assert "'cancelled'" not in definition and "'expired'" not in definition
+        assert "NOT overlap_exempt" in definition
 
 
 def test_btree_gist_stays_in_the_public_schema(tenant_alpha, tenant_beta):

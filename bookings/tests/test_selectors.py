@@ -163,7 +163,7 @@ def epoch(moment: dt.datetime) -> int:
     return int(moment.timestamp())
 
 
-def test_busy_intervals_are_occupied_ranges_of_active_bookings_in_one_query(
+def test_busy_intervals_are_occupied_ranges_of_occupying_bookings_in_one_query(
     business, django_assert_num_queries
 ):
     ana, bia = ResourceFactory(name="Ana"), ResourceFactory(name="Bia")
@@ -171,15 +171,23 @@ def test_busy_intervals_are_occupied_ranges_of_active_bookings_in_one_query(
     cut = ServiceFactory(duration_minutes=30)
     BookingFactory(service=colour, resource=ana, start=at(10))  # [09:50, 11:20)
     BookingFactory(service=cut, resource=bia, start=at(14), status="pending")  # [14:00, 14:30)
-    for status in ("cancelled", "expired", "completed", "no_show"):
+    for status in ("cancelled", "expired"):  # they free their time
         BookingFactory(service=cut, resource=ana, start=at(15), status=status)
+    # A completed or missed booking held its resource, as the constraint says.
+    BookingFactory(service=cut, resource=ana, start=at(16), status="completed")
+    BookingFactory(service=cut, resource=bia, start=at(16), status="no_show")
     BookingFactory(service=cut, resource=ana, start=local(dt.date(2027, 3, 5), 10))  # outside
 
     with django_assert_num_queries(1):
         busy = booking_busy_intervals(start=at(0), end=local(dt.date(2027, 3, 3), 0))
     # Whole seconds since the epoch, as the availability engine takes them.
     assert sorted(busy) == sorted(
-        [(ana.pk, epoch(at(9, 50)), epoch(at(11, 20))), (bia.pk, epoch(at(14)), epoch(at(14, 30)))]
+        [
+            (ana.pk, epoch(at(9, 50)), epoch(at(11, 20))),
+            (bia.pk, epoch(at(14)), epoch(at(14, 30))),
+            (ana.pk, epoch(at(16)), epoch(at(16, 30))),
+            (bia.pk, epoch(at(16)), epoch(at(16, 30))),
+        ]
     )
     assert all(type(value) is int for row in busy for value in row)
 

@@ -17,7 +17,7 @@ from accounts.tests.factories import UserFactory
 from bookings import services
 from bookings.errors import MESSAGES, BookingError
 from bookings.models import Booking, BookingEvent, Client, Source
-from bookings.services import TRANSITIONS, can_cancel
+from bookings.services import ACTIONS, booking_actions, can_cancel
 from bookings.tests.factories import BookingFactory, ClientFactory
 from scheduling.models import BusinessSettings, WeeklyHours
 from scheduling.tests.factories import (
@@ -415,6 +415,32 @@ def test_any_available_picks_the_free_resource_with_fewest_active_bookings_that_
     refused("no_resource_free", book, shop, at(10), resource=None, client=ClientFactory())
 
 
+def test_any_available_counts_completed_bookings_as_the_day_s_work(shop):
+    # Ana already did two cuts on Tuesday morning; Bia has one still to come.
+    for hour in (9, 10):
+        BookingFactory(service=shop.cut, resource=shop.ana, start=at(hour), status="completed")
+    BookingFactory(service=shop.cut, resource=shop.bia, start=at(16))
+    assert book(shop, at(14), resource=None).resource == shop.bia
+
+
+def test_override_never_beats_a_completed_booking(shop):
+    """A completed booking held its time: staff cannot book someone else over it afterwards."""
+    BookingFactory(service=shop.cut, resource=shop.ana, start=at(10), status="completed")
+    BookingFactory(service=shop.cut, resource=shop.bia, start=at(10), status="no_show")
+    for resource in ("ana", "bia"):
+        refused(
+            "slot_taken",
+            book,
+            shop,
+            at(10, 15),
+            resource=resource,
+            client=ClientFactory(),
+            actor=shop.staff,
+            override=True,
+            now=at(12),
+        )
+
+
 def test_any_available_breaks_ties_by_resource_order(shop):
     # Created first and first by name, but second in the business's order.
     ana = ResourceFactory(name="Aaron", order=20)
@@ -699,7 +725,7 @@ def test_override_on_reschedule_is_for_staff_only(shop, who):
 
 # --- Status transitions (SPEC §4) ---------------------------------------------------------------
 
-# The state machine of SPEC §4, written out independently of TRANSITIONS.
+# The state machine of SPEC §4, written out independently of the services' ACTIONS table.
 SPEC_EDGES = {
     ("pending", "confirmed"),
     ("pending", "cancelled"),
@@ -714,18 +740,22 @@ SPEC_EDGES = {
 
 def test_transitions_are_exactly_the_state_machine_of_the_spec():
     edges = {
-        (str(s), str(target)) for allowed, target, _, _ in TRANSITIONS.values() for s in allowed
+        (str(source), str(action.target))
+        for action in ACTIONS.values()
+        if action.target is not None  # a move keeps the status
+        for source in action.sources
     }
-    edges |= {(str(s), "cancelled") for s in Booking.ACTIVE_STATUSES}  # booking_cancel
     assert edges == SPEC_EDGES
 
 
-CASES = [(action, status) for action in TRANSITIONS for status in Status.values]
+# The status changes that need nothing but a yes (a move and a cancel have their own services).
+PLAIN = {name: action for name, action in ACTIONS.items() if not action.panel}
+CASES = [(action, status) for action in PLAIN for status in Status.values]
 
 
 @pytest.mark.parametrize(("action", "status"), CASES)
 def test_transition(shop, action, status):
-    allowed, target, event_type, _after_start = TRANSITIONS[action]
+    allowed, target, event_type = PLAIN[action].sources, PLAIN[action].target, PLAIN[action].event
     booking = BookingFactory(service=shop.cut, resource=shop.ana, start=at(10), status=status)
     after_the_start = at(11)
     if status in allowed:
@@ -810,7 +840,7 @@ def test_an_unknown_action_is_an_invalid_transition(shop):
 
 @pytest.mark.parametrize(
     ("action", "status"),
-    [(action, sorted(spec[0])[0]) for action, spec in TRANSITIONS.items() if spec[3]],
+    [(name, sorted(action.sources)[0]) for name, action in PLAIN.items() if action.after_start],
 )
 def test_not_started(shop, action, status):
     booking = BookingFactory(service=shop.cut, resource=shop.ana, start=at(10), status=status)
@@ -919,6 +949,72 @@ def test_a_reference_clash_is_retried_with_a_new_reference(shop, monkeypatch):
 
 
 # --- Clients by phone ---------------------------------------------------------------------------
+
+
+def test_client_and_booking_are_made_together(shop):
+    booking = services.booking_create_with_client(
+        client_name="Olga",
+        client_phone="(11) 94444-1234",
+        client_email="Olga@Example.com",
+        region="BR",
+        whatsapp_consent=True,
+        service=shop.cut,
+        start=at(10),
+        resource=shop.ana,
+        source=Source.PUBLIC,
+        now=NOW,
+        business=shop.business,
+    )
+    client = booking.client
+    assert (client.name, client.phone, client.email) == (
+        "Olga",
+        "+5511944441234",
+        "olga@example.com",
+    )
+    assert client.source == Source.PUBLIC and client.whatsapp_consent
+    assert booking.source == Source.PUBLIC
+
+
+@pytest.mark.parametrize(("start", "code"), [(at(10), "slot_taken"), (at(12, 30), "outside_hours")])
+def test_a_refused_booking_leaves_no_new_client_nor_consent(shop, start, code):
+    book(shop, at(10))
+    returning = ClientFactory(name="Rita", phone="+5511933331234")
+    clients = Client.objects.count()
+    for phone in ("11 94444-1234", "11 93333-1234"):  # a new client, a returning one
+        refused(
+            code,
+            services.booking_create_with_client,
+            client_name="Olga",
+            client_phone=phone,
+            region="BR",
+            whatsapp_consent=True,
+            service=shop.cut,
+            start=start,
+            resource=shop.ana,
+            source=Source.PUBLIC,
+            now=NOW,
+            business=shop.business,
+        )
+    assert Client.objects.count() == clients
+    returning.refresh_from_db()
+    assert not returning.whatsapp_consent and returning.whatsapp_consent_at is None
+
+
+def test_booking_actions_follow_the_table(shop):
+    def offered(status, now):
+        booking = BookingFactory.build(service=shop.cut, resource=shop.ana, start=at(10))
+        booking.status = status
+        return [action.name for action in booking_actions(booking=booking, now=now)]
+
+    before, after = at(9), at(10)
+    assert offered("pending", before) == ["confirm", "reschedule", "cancel"]
+    assert offered("pending", after) == ["confirm", "reschedule", "cancel"]  # never "expire"
+    assert offered("confirmed", before) == ["reschedule", "cancel"]
+    assert offered("confirmed", after) == ["complete", "no_show", "reschedule", "cancel"]
+    assert offered("completed", after) == ["mark_no_show"]
+    assert offered("no_show", after) == ["mark_completed"]
+    assert offered("cancelled", after) == offered("expired", after) == []
+    assert ACTIONS["cancel"].confirm  # asks before it cancels
 
 
 def test_client_get_or_create_creates_with_the_normalised_phone(shop):

@@ -311,13 +311,22 @@ def test_detail_actions_reschedule_and_history(shop, owner_client):
     assert (booking.start, booking.resource) == (new_start, shop["b"])
     assert b"Rescheduled" in moved.content
 
+    # htmx asks first (hx-confirm) and then posts confirmed=yes (hx-vals).
+    page = owner_client.get(f"/app/bookings/{booking.reference}/").content.decode()
+    assert (
+        'hx-confirm="Cancel this booking?' in page and """hx-vals='{"confirmed": "yes"}'""" in page
+    )
     cancelled = owner_client.post(
-        f"/app/bookings/{booking.reference}/cancel/", {"reason": "Sick"}, **HTMX
+        f"/app/bookings/{booking.reference}/cancel/",
+        {"reason": "Sick", "confirmed": "yes"},
+        **HTMX,
     )
     assert cancelled.status_code == 200
     booking.refresh_from_db()
     assert booking.status == "cancelled" and booking.cancellation_reason == "Sick"
-    twice = owner_client.post(f"/app/bookings/{booking.reference}/cancel/", **HTMX)
+    twice = owner_client.post(
+        f"/app/bookings/{booking.reference}/cancel/", {"confirmed": "yes"}, **HTMX
+    )
     assert twice.status_code == 409
     assert owner_client.post(f"/app/bookings/{booking.reference}/explode/").status_code == 404
     assert owner_client.get("/app/bookings/NOPE42/").status_code == 404
@@ -690,3 +699,75 @@ def test_csv_export_defuses_formulas_in_client_names(shop, owner_client):
     assert row["email"] == "'-x@e.test"
     assert row["phone"] == "+5511933330001"
     assert (row["service"], row["resource"]) == ("Cut", "Chair A")
+
+
+# --- One state machine, confirmation without JavaScript, client and booking together -----------
+
+
+@pytest.mark.parametrize(
+    ("status", "offset", "buttons"),
+    [
+        ("pending", 3, ["/confirm/", "/cancel/", "/reschedule/"]),
+        ("confirmed", 3, ["/cancel/", "/reschedule/"]),
+        ("confirmed", -1, ["/complete/", "/no_show/", "/cancel/", "/reschedule/"]),
+        ("completed", -1, ["/mark_no_show/"]),
+        ("no_show", -1, ["/mark_completed/"]),
+        ("cancelled", 3, []),
+        ("expired", -1, []),
+    ],
+)
+def test_detail_offers_what_the_state_machine_says(shop, owner_client, status, offset, buttons):
+    booking = BookingFactory(
+        service=shop["cut"], resource=shop["a"], start=_at(_day(offset), 10), status=status
+    )
+    page = owner_client.get(f"/app/bookings/{booking.reference}/").content.decode()
+    every = ["/confirm/", "/complete/", "/no_show/", "/mark_completed/", "/mark_no_show/"]
+    every += ["/cancel/", "/reschedule/", "/expire/"]
+    offered = [url for url in every if f"/app/bookings/{booking.reference}{url}" in page]
+    assert sorted(offered) == sorted(buttons)
+    # The sweep's own action is not the staff's, even where the state machine allows it.
+    expire = owner_client.post(f"/app/bookings/{booking.reference}/expire/")
+    assert expire.status_code == 404
+
+
+def test_cancel_without_javascript_asks_first(shop, owner_client):
+    booking = _book(shop, _at(_day(), 10), n=7)
+    url = f"/app/bookings/{booking.reference}/cancel/"
+    asked = owner_client.post(url, {"reason": "Sick"})
+    assert asked.status_code == 200
+    body = asked.content.decode()
+    assert "Cancel this booking? The client is told it is cancelled." in body
+    assert "Yes, cancel booking" in body and "No, keep it" in body
+    assert 'name="confirmed" value="yes"' in body and 'name="reason" value="Sick"' in body
+    booking.refresh_from_db()
+    assert booking.status == "confirmed" and not booking.events.filter(type="cancelled").exists()
+
+    done = owner_client.post(url, {"reason": "Sick", "confirmed": "yes"}, follow=True)
+    assert done.redirect_chain == [(f"/app/bookings/{booking.reference}/", 302)]
+    assert "Cancelled." in done.content.decode()
+    booking.refresh_from_db()
+    assert booking.status == "cancelled" and booking.cancellation_reason == "Sick"
+    # Already cancelled: no question, the refusal (as a message on the page).
+    again = owner_client.post(url, follow=True).content.decode()
+    assert "cannot change any more" in again and "Yes, cancel booking" not in again
+
+
+def test_a_refused_time_for_a_new_client_saves_no_client(shop, owner_client):
+    day = _day()
+    _book(shop, _at(day, 11), resource=shop["a"], n=1)
+    before = Client.objects.count()
+    response = owner_client.post(
+        "/app/bookings/new/",
+        {
+            "client_name": "Olga",
+            "client_phone": "11 94444-1234",
+            "service": shop["cut"].pk,
+            "resource": shop["a"].pk,
+            "date": day.isoformat(),
+            "start": _at(day, 11).isoformat(),
+        },
+        **HTMX,
+    )
+    assert response.status_code == 409 and b"just taken" in response.content
+    assert Client.objects.count() == before
+    assert not Client.objects.filter(name="Olga").exists()

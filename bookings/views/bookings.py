@@ -116,7 +116,7 @@ def booking_new(request):
             try:
                 booking = _create_from_form(request, form.cleaned_data)
             except BookingError as exc:
-                status = 409 if exc.code in ("slot_taken", "no_resource_free") else 422
+                status = exc.status
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
                 messages.success(request, f"Booked: {booking.reference}.")
@@ -147,30 +147,31 @@ def booking_new(request):
 
 
 def _create_from_form(request, data) -> Booking:
-    client = data["client"]
-    if client is None:
-        client, _ = services.client_get_or_create(
-            name=data["client_name"],
-            phone=data["client_phone"],
-            email=data.get("client_email") or "",
-            region=request.business.phone_region,
-        )
     start = data["start"]
     if data["override"]:
         tz = timezone.get_current_timezone()
         start = dt.datetime.combine(data["date"], data["override_time"], tz)
-    return services.booking_create(
-        service=data["service"],
-        start=start,
-        client=client,
-        resource=data["resource"],
-        source=Source.STAFF,
-        actor=request.user,
-        override=data["override"],
-        internal_notes=data.get("internal_notes") or "",
-        business=request.business,
+    booking = {
+        "service": data["service"],
+        "start": start,
+        "resource": data["resource"],
+        "source": Source.STAFF,
+        "actor": request.user,
+        "override": data["override"],
+        "internal_notes": data.get("internal_notes") or "",
+        "business": request.business,
         # "Any available" for staff means any of their own resources, never a colleague's.
-        resource_ids=_resource_scope(request),
+        "resource_ids": _resource_scope(request),
+    }
+    if data["client"] is not None:
+        return services.booking_create(client=data["client"], **booking)
+    # A new client is saved only together with their booking.
+    return services.booking_create_with_client(
+        client_name=data["client_name"],
+        client_phone=data["client_phone"],
+        client_email=data.get("client_email") or "",
+        region=request.business.phone_region,
+        **booking,
     )
 
 
@@ -186,6 +187,7 @@ def _detail_context(request, booking: Booking, **extra) -> dict:
         initial={"date": day, "resource": booking.resource},
         resources=visible_resources(request.user),
     )
+    actions = services.booking_actions(booking=booking, now=timezone.now())
     events = list(BookingEvent.objects.filter(booking=booking).select_related("actor"))
     for event in events:
         moved = event.type == BookingEvent.Type.RESCHEDULED and event.before.get("start")
@@ -197,7 +199,9 @@ def _detail_context(request, booking: Booking, **extra) -> dict:
         "booking_messages": list(booking.messages.order_by("send_after", "pk")),
         "reschedule_day": day,
         "can_cancel": services.can_cancel(booking, now=timezone.now(), business=business),
-        "has_started": timezone.now() >= booking.start,
+        # What the booking offers, as the state machine's table says: buttons and panels.
+        "actions": actions,
+        "offers": {action.name: action for action in actions},
         "cancel_form": CancelForm(),
         "reschedule_form": reschedule,
         "starts": _slot_choices(
@@ -207,7 +211,7 @@ def _detail_context(request, booking: Booking, **extra) -> dict:
             day=day,
             exclude_booking_id=booking.pk,
         )
-        if booking.is_active
+        if any(action.name == "reschedule" for action in actions)
         else [],
         **extra,
     }
@@ -227,47 +231,42 @@ def booking_detail(request, reference: str):
     return _detail(request, _booking_for(request, reference))
 
 
-ACTIONS = {
-    "confirm": "Confirmed.",
-    "complete": "Marked as completed.",
-    "no_show": "Marked as no-show.",
-    "mark_completed": "Corrected to completed.",
-    "mark_no_show": "Corrected to no-show.",
-}
-
-
 @role_required()
 @require_POST
 def booking_action(request, reference: str, action: str):
     booking = _booking_for(request, reference)
+    spec = services.ACTIONS.get(action)
+    if spec is None or not spec.label or spec.panel == "reschedule":
+        raise Http404  # unknown, the sweep's own (expire), or not posted here (a move)
+    reason = ""
+    if spec.panel == "cancel":
+        form = CancelForm(request.POST)
+        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    offered = services.booking_actions(booking=booking, now=timezone.now())
+    if spec.confirm and spec in offered and request.POST.get("confirmed") != "yes":
+        # Without JavaScript (no hx-confirm dialog) the question is a step of its own.
+        return _detail(request, booking, confirming=spec, confirm_reason=reason)
     try:
-        if action == "cancel":
-            form = CancelForm(request.POST)
-            reason = form.cleaned_data["reason"] if form.is_valid() else ""
+        if spec.panel == "cancel":
             booking = services.booking_cancel(
                 booking=booking, actor=request.user, reason=reason, business=request.business
             )
-            note = "Cancelled."
-        elif action in ACTIONS:
-            booking = services.booking_transition(
-                booking=booking, action=action, actor=request.user
-            )
-            note = ACTIONS[action]
         else:
-            raise Http404
+            booking = services.booking_transition(
+                booking=booking, action=spec.name, actor=request.user
+            )
     except BookingError as exc:
         return _refused(request, booking, exc)
-    messages.success(request, note)
+    messages.success(request, spec.done)
     if request.htmx:
         return _detail(request, booking)
     return redirect("bookings:detail", reference=booking.reference)
 
 
 def _refused(request, booking, exc: BookingError, **extra):
-    status = 409 if exc.code in ("slot_taken", "no_resource_free", "invalid_transition") else 422
     booking.refresh_from_db()
     if request.htmx or extra:
-        return _detail(request, booking, status=status, error=exc.message, **extra)
+        return _detail(request, booking, status=exc.status, error=exc.message, **extra)
     messages.error(request, exc.message)
     return redirect("bookings:detail", reference=booking.reference)
 

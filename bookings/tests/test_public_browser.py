@@ -1,0 +1,74 @@
+"""Public pages of G0 at 375 px in Chromium: the window warning, the closed manage page, contact.
+
+Screenshots go to artifacts/browser/ (git-ignored) as public-g0-*.png.
+"""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from accounts.tests.factories import OwnerFactory
+from bookings import services
+from bookings.tests.test_browser import SHOTS, browser, shop  # noqa: F401 (fixtures)
+from scheduling.models import BusinessSettings, Service
+
+PHONE = {"width": 375, "height": 812}
+
+
+@pytest.fixture
+def reachable_shop(shop):  # noqa: F811
+    with schema_context("browser"):
+        business = BusinessSettings.load()
+        business.cancellation_window_hours = 24
+        business.address = "Rua Augusta 1500, Consolação, São Paulo - SP"
+        business.contact_email = "contato@browser-barbers.example"
+        business.save()
+    return shop
+
+
+def _shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / f"public-g0-{name}.png", full_page=True)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{name}: {width}px wide on a 375px screen"
+
+
+def test_window_warning_and_closed_manage_page_at_375px(browser, reachable_shop):  # noqa: F811
+    base = reachable_shop
+    start = (timezone.now() + dt.timedelta(hours=3)).replace(microsecond=0)
+    with schema_context("browser"):
+        service = Service.objects.get(name="Corte")
+        client, _ = services.client_get_or_create(name="Paula", phone="+5511987654321", region="BR")
+        booking = services.booking_create(
+            service=service,
+            start=start,
+            client=client,
+            resource=service.resources.first(),
+            override=True,
+            actor=OwnerFactory(),
+        )
+    page = browser.new_page(viewport=PHONE)
+    try:
+        later = start + dt.timedelta(hours=1)
+        page.goto(
+            f"{base}/book/{service.pk}/any/details/?start={later.isoformat()}".replace("+", "%2B")
+        )
+        warning = page.locator(".window-warning")
+        assert "won't be able to change or cancel this booking online" in warning.inner_text()
+        assert warning.locator('a[href="tel:+551133334444"]').inner_text() == "(11) 3333-4444"
+        _shot(page, "details-window-warning")
+
+        page.goto(f"{base}/manage/{booking.manage_token}/")
+        closed = page.locator("article.notice")
+        assert "can no longer be changed online" in closed.inner_text()
+        assert closed.locator('a[href="https://wa.me/551133334444"]').count() == 1
+        assert closed.locator('a[href^="https://www.openstreetmap.org/search?query="]').count() == 1
+        _shot(page, "manage-window-closed")
+
+        page.goto(f"{base}/")
+        assert page.locator(".business-hero address").count() == 1
+        _shot(page, "services-contact")
+    finally:
+        page.close()

@@ -231,7 +231,7 @@ def _refused(request, context, exc: BookingError) -> HttpResponse:
             if later:
                 strip = _strip(request, service, resource, chosen=later[0])
         context.update(strip)
-    return _details_page(request, context, status=409 if taken else 422)
+    return _details_page(request, context, status=exc.status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -287,18 +287,15 @@ def book_details(request, service: Service, who: str):
     if refusal is not None:
         return _refused(request, context, refusal)
     try:
-        client, _ = services.client_get_or_create(
-            name=cleaned["name"],
-            phone=cleaned["phone"],
-            email=cleaned["email"],
+        # One transaction: a refused time leaves no new client row (nor their consent).
+        booking = services.booking_create_with_client(
+            client_name=cleaned["name"],
+            client_phone=cleaned["phone"],
+            client_email=cleaned["email"],
             region=business.phone_region,
-            source=Source.PUBLIC,
             whatsapp_consent=cleaned["consent"],
-        )
-        booking = services.booking_create(
             service=service,
             start=cleaned["start"],
-            client=client,
             resource=resource,
             source=Source.PUBLIC,
             client_notes=cleaned["notes"],
@@ -403,7 +400,7 @@ def manage(request, token: str):
                 return HttpResponseBadRequest("Unknown action.")
         except BookingError as exc:
             booking.refresh_from_db()
-            status = 409 if exc.code in ("slot_taken", "window_closed") else 422
+            status = exc.status
             # Fresh times of the day the client was looking at, not the strip's first day.
             day = timezone.localtime(start).date() if start is not None else None
             context = _manage_context(request, booking, chosen=day, error=exc.message)

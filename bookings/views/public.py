@@ -20,7 +20,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from bookings import selectors, services
 from bookings.calendar_files import booking_ics
-from bookings.errors import MESSAGES, BookingError, booking_error
+from bookings.errors import BookingError, booking_error
 from bookings.forms_public import BookingDetailsForm
 from bookings.models import Booking, Source
 from bookings.ratelimit import rate_limit_hit
@@ -31,8 +31,6 @@ from scheduling.selectors import service_list_bookable, setup_status
 STRIP_DAYS = 14  # days on one page of the strip; earlier/later pages reach the maximum advance
 BOOKING_POSTS_PER_MINUTE = 10
 TAKEN_CODES = ("slot_taken", "no_resource_free")  # the time went to someone else: 409
-# Until bookings/errors.py's MESSAGES has its own "past" entry.
-PAST_MESSAGE = "That time has passed. Please choose a later time."
 
 
 def _public_services():
@@ -206,7 +204,7 @@ def _time_refusal(start: dt.datetime, *, business) -> BookingError | None:
     """A time already gone ("past") or too close to book online ("too_soon"), else None."""
     now = timezone.now()
     if start <= now:
-        return booking_error("past", MESSAGES.get("past", PAST_MESSAGE))
+        return booking_error("past")
     if start < now + dt.timedelta(minutes=business.min_notice_minutes):
         return booking_error("too_soon")
     return None

@@ -1,12 +1,11 @@
 """How a client reaches the business: the data behind `bookings/public/_contact.html`.
 
-The phone is shown in the national format of the business's country (international for a
-number of another country) and linked as E.164 (`tel:`) and as a WhatsApp chat (`wa.me`); the
-address links to a map search. A phone that does not parse is shown as typed, with no WhatsApp
-link (we cannot be sure of its country code).
+The phone is shown as the shared `phone` filter shows it (national format of the business's
+country, international for another's) and linked as E.164 (`tel:`) and as a WhatsApp chat
+(`wa.me`, only for a valid number: we must be sure of its country code); the address links to
+a map search.
 """
 
-import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -14,6 +13,7 @@ import phonenumbers
 from django import template
 
 from scheduling.models import BusinessSettings
+from scheduling.templatetags.agendo_format import format_phone, phone_uri
 
 register = template.Library()
 
@@ -35,34 +35,29 @@ class Contact:
         return bool(self.phone or self.address or self.email)
 
 
-def _phone_parts(raw: str, region: str) -> tuple[str, str, str]:
-    """(shown, tel: URI, WhatsApp URL) for a stored phone; empty strings when there is none."""
-    text = (raw or "").strip()
-    if not text:
+def _phone_parts(business) -> tuple[str, str, str]:
+    """(shown, tel: URI, WhatsApp URL) of the business's phone; empty strings when there is none."""
+    raw = (business.contact_phone or "").strip()
+    if not raw:
         return "", "", ""
+    tel = phone_uri(raw, business)
+    whatsapp = ""
     try:
-        number = phonenumbers.parse(text, (region or "").upper() or None)
+        number = phonenumbers.parse(raw, (business.phone_region or "").upper() or None)
     except phonenumbers.NumberParseException:
         number = None
-    if number is None or not phonenumbers.is_valid_number(number):
-        return text, "tel:" + re.sub(r"[^\d+]", "", text), ""
-    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    home = phonenumbers.region_code_for_number(number) == (region or "").upper()
-    style = (
-        phonenumbers.PhoneNumberFormat.NATIONAL
-        if home
-        else (phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-    )
-    return phonenumbers.format_number(number, style), f"tel:{e164}", f"https://wa.me/{e164[1:]}"
+    if number is not None and phonenumbers.is_valid_number(number):
+        whatsapp = "https://wa.me/" + tel.removeprefix("tel:+")
+    return format_phone(raw, business), tel, whatsapp
 
 
 def contact_for(business, *, name: str = "") -> Contact:
-    phone, phone_uri, whatsapp_url = _phone_parts(business.contact_phone, business.phone_region)
+    phone, tel, whatsapp_url = _phone_parts(business)
     address = (business.address or "").strip()
     return Contact(
         name=business.display_name or name,
         phone=phone,
-        phone_uri=phone_uri,
+        phone_uri=tel,
         whatsapp_url=whatsapp_url,
         address=address,
         map_url=MAP_SEARCH + urlencode({"query": address}) if address else "",

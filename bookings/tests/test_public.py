@@ -59,7 +59,8 @@ def test_services_page_lists_public_active_services_with_price(shop, alpha_clien
     ServiceFactory(name="Secret", is_public=False, performers=[shop["rafa"]])
     ServiceFactory(name="Retired", is_active=False, performers=[shop["rafa"]])
     page = alpha_client.get("/").content.decode()
-    assert "Cut" in page and "30 min" in page and "BRL 45.00" in page
+    # The price in the business's currency and language (BRL, pt-br; a no-break space).
+    assert "Cut" in page and "30 min" in page and "R$\xa045,00" in page
     assert "Secret" not in page and "Retired" not in page
 
 

@@ -72,3 +72,32 @@ def test_window_warning_and_closed_manage_page_at_375px(browser, reachable_shop)
         _shot(page, "services-contact")
     finally:
         page.close()
+
+
+def test_not_open_yet_for_the_owner_at_375px(browser, shop):  # noqa: F811
+    from django.conf import settings
+    from django.test import Client as DjangoClient
+
+    from scheduling.models import WeeklyHours
+
+    with schema_context("browser"):
+        WeeklyHours.objects.all().delete()  # a business that has not set its hours yet
+        owner = OwnerFactory()
+        django_client = DjangoClient()
+        django_client.force_login(owner)
+        session = django_client.cookies[settings.SESSION_COOKIE_NAME].value
+    context = browser.new_context(viewport=PHONE)
+    host = shop.split("//")[1].split(":")[0]
+    context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "domain": host, "path": "/"}]
+    )
+    page = context.new_page()
+    try:
+        page.goto(f"{shop}/")
+        assert "Online booking is not open yet" in page.locator(".not-open").inner_text()
+        hours = page.locator(".setup-missing").get_by_role("link", name="Set your opening hours")
+        _shot(page, "not-open-owner")
+        hours.click()
+        assert page.url.endswith("/app/hours/")
+    finally:
+        context.close()

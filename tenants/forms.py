@@ -46,7 +46,7 @@ class SignupForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     address = forms.CharField(
-        label="Address",
+        label="Street address",
         max_length=255,
         required=False,
         help_text="Where clients come to you; leave it empty if you go to them or work online.",

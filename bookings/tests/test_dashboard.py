@@ -56,7 +56,7 @@ def test_a_new_business_sees_every_step_one_click_away(owner_client):
 
 def test_a_business_that_has_not_started_is_offered_a_template(owner_client, fresh):
     page = owner_client.get("/app/").content.decode()
-    assert '<a href="/app/setup/presets/">Start from a template</a>' in page
+    assert '<a href="/app/setup/presets/" role="button">Start from a template</a>' in page
 
     fresh.presets_decided_at = timezone.now()  # skipped them
     fresh.save()
@@ -89,6 +89,8 @@ def test_marking_the_page_shared_completes_the_step(owner_client, fresh):
     page = owner_client.get("/app/").content.decode()
     assert "1 of 5 done" in page
     assert "Marked as shared" in page
+    assert "Mark as shared</button>" not in page  # done; copying or WhatsApp still offered
+    assert "Share on WhatsApp" in page
 
 
 def test_sharing_on_whatsapp_marks_the_step_and_opens_whatsapp_with_the_link(owner_client):

@@ -38,7 +38,7 @@ class StaffCreateForm(forms.Form):
 class TenantAdmin(admin.ModelAdmin):
     list_display = ["name", "schema_name", "is_active", "plan", "business_type", "created_at"]
     list_filter = ["is_active", "plan", "business_type"]
-    search_fields = ["name", "schema_name", "domains__domain"]
+    search_fields = ["name", "schema_name", "domains__domain", "phone"]
     inlines = [DomainInline]
     actions = ["activate", "deactivate"]
     readonly_fields = ["created_at", "staff_link"]

@@ -21,8 +21,8 @@ class RoleForm(forms.Form):
 
 
 ALERTS_HELP = (
-    "E-mails about new, moved and cancelled bookings. Resources without an account are "
-    "equipment, rooms and professionals who do not log in."
+    "E-mails about new, moved and cancelled bookings: of your own calendar, and if you like of "
+    "resources without login (equipment, rooms, professionals who do not log in)."
 )
 
 

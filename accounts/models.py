@@ -42,8 +42,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Alerts(models.TextChoices):
         """Which staff alerts (new, moved, cancelled bookings) this member receives by e-mail."""
 
-        OWN = "own", "My own bookings"
-        UNOWNED = "unowned", "Mine, and those of resources without an account"
+        OWN = "own", "Own bookings"
+        UNOWNED = "unowned", "Own + resources without login"
         NONE = "none", "None"
 
     email = models.EmailField("e-mail", unique=True)

@@ -16,8 +16,8 @@ class Migration(migrations.Migration):
             field=models.CharField(
                 blank=True,
                 choices=[
-                    ("own", "My own bookings"),
-                    ("unowned", "Mine, and those of resources without an account"),
+                    ("own", "Own bookings"),
+                    ("unowned", "Own + resources without login"),
                     ("none", "None"),
                 ],
                 default="",

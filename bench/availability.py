@@ -3,7 +3,7 @@
     .venv/bin/python bench/availability.py [--runs 50]
 
 Part 1 times the availability engine alone on pure data. Part 2 runs against the development
-database (tenant schema `bench`, created or refreshed here): scheduling's `slot_list_available`
+database (tenant schema `bench`, created or refreshed here): scheduling's `availability_compute`
 with the busy intervals handed in as a list, then `bookings.selectors.slot_list_available` (the
 one path screens use) with 10 and then 1,000 real confirmed bookings in the month, so the
 bookings query is timed too. Both show that the query count does not depend on the bookings.
@@ -197,7 +197,7 @@ def through_selector(runs: int) -> list[tuple]:
 
     from bookings.models import Booking, BookingEvent
     from bookings.selectors import slot_list_available as bookings_slots
-    from scheduling.selectors import slot_list_available
+    from scheduling.selectors import availability_compute
 
     _, service, ids = bench_tenant()
     rows = []
@@ -215,7 +215,7 @@ def through_selector(runs: int) -> list[tuple]:
             measure(
                 "selector, busy as a list",
                 count,
-                lambda busy=busy: slot_list_available(
+                lambda busy=busy: availability_compute(
                     service=service,
                     start_date=MONTH_START,
                     end_date=MONTH_END,

@@ -1,4 +1,8 @@
-"""Demo data of the bookings app for `seed_demo`: clients and two weeks of bookings."""
+"""Demo data of the bookings app for `seed_demo`: clients and two weeks of bookings.
+
+Bookings go through the services like any other, so the demo obeys the same rules: in
+particular no two bookings that hold a resource (completed and no-show ones included) overlap.
+"""
 
 import datetime as dt
 import random
@@ -8,9 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from bookings import services
+from bookings.errors import BookingError
 from bookings.models import Booking, Source
+from bookings.selectors import slot_list_available
 from scheduling.models import BusinessSettings, Service
-from scheduling.selectors import slot_list_available
 
 CLIENTS = [
     ("Ana Souza", "11 98765-4321"),
@@ -54,7 +59,8 @@ def demo_seed(*, tenant, owner, staff) -> None:
     for offset in range(-7, 8):
         day = today + dt.timedelta(days=offset)
         for service in Service.objects.filter(is_active=True).order_by("?")[:3]:
-            # Ask as if it were the day before, so past days get bookings too.
+            # Ask as if it were the day before, so past days get bookings too; the times
+            # already booked (by the services before this one) are not offered.
             ask = dt.datetime.combine(day - dt.timedelta(days=1), dt.time(12), tz)
             free = slot_list_available(
                 service=service, start_date=day, end_date=day, now=ask, business=business
@@ -65,8 +71,6 @@ def demo_seed(*, tenant, owner, staff) -> None:
 
 
 def _demo_booking(service, resource_id, start, client, ask, now, owner):
-    from bookings.errors import BookingError
-
     business = BusinessSettings.load()
     local = start.astimezone(zoneinfo.ZoneInfo(business.timezone))
     # Some future public bookings wait for the team's approval.
@@ -82,7 +86,7 @@ def _demo_booking(service, resource_id, start, client, ask, now, owner):
             business=business,
         )
     except BookingError:
-        return  # two picks overlapped: one is enough
+        return  # the two picks of one resource overlapped: the constraint keeps the first
     if start < now:
         action = "no_show" if (local.day + local.hour) % 7 == 0 else "complete"
         services.booking_transition(booking=booking, action=action, actor=owner, now=now)

@@ -27,13 +27,16 @@ class DateRangeFilterForm(forms.Form):
 
 
 class BookingFilterForm(DateRangeFilterForm):
+    # The list opens on today and what is ahead, soonest first; past bookings, latest first.
+    WHEN = [("upcoming", "Today and upcoming"), ("past", "Past"), ("all", "All dates")]
+    when = forms.ChoiceField(required=False, choices=WHEN, widget=forms.HiddenInput)
     status = forms.ChoiceField(
         required=False, choices=[("", "Any status"), *Booking.Status.choices]
     )
     resource = forms.ModelChoiceField(queryset=Resource.objects.none(), required=False)
     service = forms.ModelChoiceField(queryset=Service.objects.all(), required=False)
     client = forms.CharField(required=False, label="Client (name or phone)")
-    field_order = ["status", "date_from", "date_to", "resource", "service", "client"]
+    field_order = ["when", "status", "date_from", "date_to", "resource", "service", "client"]
 
     def __init__(self, *args, resources, **kwargs):
         super().__init__(*args, **kwargs)

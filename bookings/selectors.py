@@ -23,8 +23,7 @@ from django.db.models import (
 from bookings.models import OCCUPYING, Booking, Client
 from scheduling.availability import Availability
 from scheduling.models import BusinessSettings, Service
-from scheduling.selectors import settings_get
-from scheduling.selectors import slot_list_available as scheduling_slots
+from scheduling.selectors import availability_compute, settings_get
 
 
 def booking_busy_intervals(
@@ -93,7 +92,7 @@ def slot_list_available(
         resource_ids=resource_ids,
         exclude_booking_id=exclude_booking_id,
     )
-    return scheduling_slots(
+    return availability_compute(
         service=service,
         start_date=start_date,
         end_date=end_date,

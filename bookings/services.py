@@ -21,7 +21,7 @@ from bookings.models import Booking, BookingEvent, Client, ClientInteraction, So
 from bookings.phones import phone_normalize
 from bookings.selectors import booking_busy_intervals
 from scheduling.models import BusinessSettings, Resource, Service
-from scheduling.selectors import settings_get, slot_list_available, slot_refusal
+from scheduling.selectors import availability_compute, settings_get, slot_refusal
 
 Status = Booking.Status
 EventType = BookingEvent.Type
@@ -228,7 +228,7 @@ def _any_candidates(
     local_day = start.astimezone(tz).date()
     day_start = dt.datetime.combine(local_day, dt.time(), tz)
     day_end = day_start + dt.timedelta(days=1)
-    availability = slot_list_available(
+    availability = availability_compute(
         service=service,
         start_date=local_day,
         end_date=local_day,

@@ -15,10 +15,11 @@ from scheduling.availability import (
     Rules,
     ServiceSpec,
     compute_availability,
+    working_intervals,
 )
 from scheduling.models import BusinessSettings, Resource, Service, TimeOff, WeeklyHours
 
-# (resource id, occupied start, occupied end): what bookings hand to `slot_list_available`.
+# (resource id, occupied start, occupied end): what bookings hand to `availability_compute`.
 BusyInterval = tuple[int, dt.datetime, dt.datetime]
 
 
@@ -54,33 +55,13 @@ def service_list(*, active: bool | None = None) -> QuerySet[Service]:
     return qs if active is None else qs.filter(is_active=active)
 
 
-def slot_list_available(
-    *,
-    service: Service,
-    start_date: dt.date,
-    end_date: dt.date,
-    resource_ids: Iterable[int] | None = None,
-    busy: Iterable[BusyInterval] = (),
-    now: dt.datetime | None = None,
-    business: BusinessSettings | None = None,
-) -> Availability:
-    """Free slots of `service` per resource and local day, `start_date` to `end_date` inclusive.
+def _schedules(
+    ids: list[int], window_start: dt.datetime, window_end: dt.datetime, busy=()
+) -> tuple[dict, list, list[ResourceSchedule]]:
+    """Business hours, business time off and each resource's schedule: two queries.
 
-    Four queries whatever the number of resources or busy intervals: settings (skipped when
-    passed in), eligible resources, weekly hours, time off. `busy` comes from bookings.
+    A resource with hours of its own follows only those; time off is what overlaps the window.
     """
-    business = business or settings_get()
-    resources = service.resources.filter(is_active=True)
-    if resource_ids is not None:
-        resources = resources.filter(pk__in=list(resource_ids))
-    ids = list(resources.values_list("pk", flat=True))
-    if not ids:
-        return Availability()
-
-    tz = zoneinfo.ZoneInfo(business.timezone)
-    window_start = dt.datetime.combine(start_date - dt.timedelta(days=1), dt.time(), tz)
-    window_end = dt.datetime.combine(end_date + dt.timedelta(days=2), dt.time(), tz)
-
     business_hours: dict[int, list] = defaultdict(list)
     own_hours: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
     hours = WeeklyHours.objects.filter(Q(resource__isnull=True) | Q(resource_id__in=ids))
@@ -114,9 +95,42 @@ def slot_list_available(
         )
         for rid in ids
     ]
+    return dict(business_hours), business_off, schedules
+
+
+def availability_compute(
+    *,
+    service: Service,
+    start_date: dt.date,
+    end_date: dt.date,
+    resource_ids: Iterable[int] | None = None,
+    busy: Iterable[BusyInterval] = (),
+    now: dt.datetime | None = None,
+    business: BusinessSettings | None = None,
+) -> Availability:
+    """Free slots of `service` per resource and local day, `start_date` to `end_date` inclusive.
+
+    Availability from hours, time off and the rules, given the `busy` intervals the caller
+    hands in: this app knows no bookings. Screens use `bookings.selectors.slot_list_available`,
+    which reads the bookings and calls this. Four queries whatever the number of resources or
+    busy intervals: settings (skipped when passed in), eligible resources, weekly hours, time
+    off.
+    """
+    business = business or settings_get()
+    resources = service.resources.filter(is_active=True)
+    if resource_ids is not None:
+        resources = resources.filter(pk__in=list(resource_ids))
+    ids = list(resources.values_list("pk", flat=True))
+    if not ids:
+        return Availability()
+
+    tz = zoneinfo.ZoneInfo(business.timezone)
+    window_start = dt.datetime.combine(start_date - dt.timedelta(days=1), dt.time(), tz)
+    window_end = dt.datetime.combine(end_date + dt.timedelta(days=2), dt.time(), tz)
+    business_hours, business_off, schedules = _schedules(ids, window_start, window_end, busy)
     return compute_availability(
         rules=rules_from_settings(business),
-        business_hours=dict(business_hours),
+        business_hours=business_hours,
         business_time_off=business_off,
         resources=schedules,
         service=service_spec(service, ids),
@@ -147,7 +161,7 @@ def slot_refusal(
         min_notice_minutes=0,
         max_advance_days=36500,
     )
-    availability = slot_list_available(
+    availability = availability_compute(
         service=service,
         start_date=day,
         end_date=day,
@@ -251,3 +265,32 @@ def setup_status(*, business: BusinessSettings | None = None) -> SetupStatus:
         ),
     )
     return SetupStatus(steps=steps, orphan_services=orphans)
+
+
+# --- Working time (the staff calendar's open and closed shading) ---------------------------------
+
+
+def resource_working_intervals(
+    *, day: dt.date, resource_ids: Iterable[int], business: BusinessSettings | None = None
+) -> dict[int, list[tuple[dt.datetime, dt.datetime]]]:
+    """When each resource works on local `day`: [start, end) instants, ascending, disjoint.
+
+    The engine's own reading of the rules (`working_intervals`): a resource's own hours
+    replace the business's, and business and own time off are cut out. Bookings are not.
+    Two queries (three without `business`).
+    """
+    business = business or settings_get()
+    ids = list(resource_ids)
+    if not ids:
+        return {}
+    tz = zoneinfo.ZoneInfo(business.timezone)
+    window_start = dt.datetime.combine(day, dt.time(), tz)
+    window_end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tz)
+    business_hours, business_off, schedules = _schedules(ids, window_start, window_end)
+    return working_intervals(
+        timezone=business.timezone,
+        business_hours=business_hours,
+        business_time_off=business_off,
+        resources=schedules,
+        day=day,
+    )

@@ -771,3 +771,135 @@ def test_a_refused_time_for_a_new_client_saves_no_client(shop, owner_client):
     assert response.status_code == 409 and b"just taken" in response.content
     assert Client.objects.count() == before
     assert not Client.objects.filter(name="Olga").exists()
+
+
+# --- Day calendar: overlapping items side by side, working time as the engine reads it ---------
+
+
+def _drawn(page: str) -> dict[str, tuple[int, int]]:
+    """Reference → (lane, lanes) of each booking drawn in the day grid."""
+    import re
+
+    found = re.findall(
+        r'href="/app/bookings/([A-Z0-9]+)/" class="booking [^"]*" style="[^"]*'
+        r"--lane: (\d+); --lanes: (\d+);",
+        page,
+    )
+    return {ref: (int(lane), int(lanes)) for ref, lane, lanes in found}
+
+
+def test_calendar_lays_overlapping_bookings_side_by_side_whatever_their_status(shop, owner_client):
+    day = _day(-2)
+    long = ServiceFactory(name="Cut and beard", duration_minutes=50, performers=[shop["a"]])
+    # The demo's Thursday: a completed 09:00-09:30 and an exempt 09:00-09:50 (kept by 0006).
+    done = BookingFactory(service=shop["cut"], resource=shop["a"], start=_at(day, 9))
+    done.status = "completed"
+    done.save()
+    old = BookingFactory.build(service=long, resource=shop["a"], start=_at(day, 9))
+    old.status, old.overlap_exempt = "completed", True
+    old.client = Client.objects.create(name="Exempt", phone="+5511900001111")
+    old.save()
+    # A cancelled 14:00 beside the booking that took its time; a lone one at 16:00.
+    gone = BookingFactory(
+        service=shop["cut"], resource=shop["a"], start=_at(day, 14), status="cancelled"
+    )
+    taken = BookingFactory(service=long, resource=shop["a"], start=_at(day, 14))
+    lone = BookingFactory(service=shop["cut"], resource=shop["a"], start=_at(day, 16))
+
+    page = owner_client.get(f"/app/calendar/?date={day}").content.decode()
+    drawn = _drawn(page)
+    assert drawn == {
+        done.reference: (1, 2),
+        old.reference: (0, 2),  # the longer one first, on the left
+        taken.reference: (0, 2),
+        gone.reference: (1, 2),
+        lone.reference: (0, 1),
+    }
+    assert "status-cancelled" in page and "· cancelled" in page and "· completed" in page
+    week = owner_client.get(f"/app/calendar/?date={day}&view=week").content.decode()
+    assert all(b.reference in week for b in (done, old, gone, taken, lone))
+
+
+def test_lanes_are_reused_once_free():
+    from bookings.views.calendar import Placed, lanes_assign
+
+    def item(pk, top, height):
+        return Placed(Booking(pk=pk), top, height)
+
+    # 1 and 2 overlap; 3 starts when 1 ends (lane 0 again) but still overlaps 2: one group.
+    items = lanes_assign([item(1, 0, 40), item(2, 10, 60), item(3, 40, 20), item(4, 100, 20)])
+    assert [(i.booking.pk, i.lane, i.lanes) for i in items] == [
+        (1, 0, 2),
+        (2, 1, 2),
+        (3, 0, 2),
+        (4, 0, 1),
+    ]
+
+
+def test_calendar_shades_time_off_and_own_hours_as_closed(shop, owner_client):
+    from scheduling.models import TimeOff
+
+    day = _day()
+    # Chair B works 10-12 only, on every weekday; chair A is off 15:00-16:00 that day.
+    WeeklyHours.objects.bulk_create(
+        [
+            WeeklyHours(resource=shop["b"], weekday=d, start=dt.time(10), end=dt.time(12))
+            for d in range(7)
+        ]
+    )
+    TimeOff.objects.create(resource=shop["a"], start=_at(day, 15), end=_at(day, 16))
+    page = owner_client.get(f"/app/calendar/?date={day}").content.decode()
+
+    def closed(resource, hhmm):
+        import re
+
+        cell = re.search(
+            rf'<a class="cell( cell-closed)?" href="/app/bookings/new/\?resource={resource.pk}'
+            rf"&date={day}&time={hhmm}\"",
+            page,
+        )
+        assert cell, hhmm
+        return bool(cell.group(1))
+
+    assert not closed(shop["a"], "14:30") and closed(shop["a"], "15:00")
+    assert closed(shop["a"], "15:30") and not closed(shop["a"], "16:00")
+    assert closed(shop["b"], "09:30") and not closed(shop["b"], "10:00")
+    assert not closed(shop["b"], "11:30") and closed(shop["b"], "12:00")
+
+
+# --- Bookings list: today and upcoming first, past on its own tab --------------------------------
+
+
+def test_booking_list_opens_on_today_and_upcoming_and_past_has_its_tab(shop, owner_client):
+    def made(offset, hour, n):
+        return BookingFactory(
+            service=shop["cut"],
+            resource=shop["a"],
+            start=_at(_day(offset), hour),
+            client=_client(n),
+        ).reference
+
+    later, soon, today_early = made(5, 10, 1), made(1, 10, 2), made(0, 0, 3)
+    last_week, yesterday = made(-7, 10, 4), made(-1, 10, 5)
+
+    def order(body: str, refs) -> list[str]:
+        return sorted((r for r in refs if r in body), key=body.index)
+
+    everyone = [later, soon, today_early, last_week, yesterday]
+    page = owner_client.get("/app/bookings/").content.decode()
+    assert order(page, everyone) == [today_early, soon, later]
+    assert 'aria-current="page">Today and upcoming</a>' in page
+    past = owner_client.get("/app/bookings/?when=past").content.decode()
+    assert order(past, everyone) == [yesterday, last_week]
+    # The tabs swap the page's filters and list (htmx) and keep the other filters.
+    tab = owner_client.get(
+        "/app/bookings/?when=all&status=confirmed", HTTP_HX_TARGET="bookings-page", **HTMX
+    )
+    body = tab.content.decode()
+    assert body.lstrip().startswith('<div id="bookings-page">')
+    assert order(body, everyone) == [later, soon, today_early, yesterday, last_week]
+    assert "status=confirmed&amp;when=past" in body
+    listed = owner_client.get("/app/bookings/?when=past&status=confirmed", **HTMX).content
+    assert listed.lstrip().startswith(b'<div id="booking-list">')
+    csv_rows = b"".join(owner_client.get("/app/bookings/export.csv?when=past").streaming_content)
+    assert last_week.encode() in csv_rows and later.encode() not in csv_rows

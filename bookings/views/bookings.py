@@ -301,13 +301,27 @@ def booking_reschedule(request, reference: str):
     return redirect("bookings:detail", reference=booking.reference)
 
 
+def _when(form: BookingFilterForm) -> str:
+    """The list's tab: today and upcoming unless asked for past or all (even with bad dates)."""
+    raw = form.data.get("when") if form.is_bound else None
+    return raw if raw in dict(BookingFilterForm.WHEN) else "upcoming"
+
+
 def _filtered(request):
     resources = visible_resources(request.user)
     form = BookingFilterForm(request.GET or None, resources=resources)
-    qs = visible_bookings(request.user).order_by("-start")
+    qs = visible_bookings(request.user)
+    tz = timezone.get_current_timezone()
+    today = dt.datetime.combine(timezone.localdate(), dt.time(), tz)
+    when = _when(form)
+    if when == "upcoming":
+        qs = qs.filter(end__gt=today).order_by("start", "pk")
+    elif when == "past":
+        qs = qs.filter(start__lt=today).order_by("-start", "-pk")
+    else:
+        qs = qs.order_by("-start", "-pk")
     if form.is_valid():
         data = form.cleaned_data
-        tz = timezone.get_current_timezone()
         if data["status"]:
             qs = qs.filter(status=data["status"])
         if data["date_from"]:
@@ -335,11 +349,31 @@ def booking_list(request):
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
-    template = (
-        "bookings/booking_list.html#booking-list" if request.htmx else "bookings/booking_list.html"
-    )
+    other_filters = query.copy()
+    other_filters.pop("when", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "when": _when(form),
+        # Each tab keeps the other filters.
+        "tabs": [
+            (value, label, _query_with(other_filters, when=value))
+            for value, label in BookingFilterForm.WHEN
+        ],
+    }
+    template = "bookings/booking_list.html"
+    if request.htmx:  # the tabs swap the whole filtered page, the filters only the list
+        part = "bookings-page" if request.htmx.target == "bookings-page" else "booking-list"
+        template += f"#{part}"
     return render(request, template, context, status=200 if not form.errors else 422)
+
+
+def _query_with(query, **params) -> str:
+    query = query.copy()
+    for name, value in params.items():
+        query[name] = value
+    return query.urlencode()
 
 
 class _Echo:

@@ -1,9 +1,13 @@
-"""The staff calendar: a day (or week) with a column per resource; free cells open a booking."""
+"""The staff calendar: a day (or week) with a column per resource; free cells open a booking.
+
+Every booking of the day is drawn, whatever its status (a cancelled one beside the booking that
+took its time): overlapping items share their column side by side, never one over another.
+"""
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 
-from django.db.models import Q
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -11,22 +15,65 @@ from django.utils.dateparse import parse_date
 from accounts.decorators import role_required
 from bookings.models import Booking
 from bookings.scoping import visible_bookings, visible_resources
-from scheduling.models import WeeklyHours
+from scheduling.selectors import resource_working_intervals
 
 PX_PER_MINUTE = 1.4
-DEFAULT_OPEN, DEFAULT_CLOSE = dt.time(8), dt.time(20)
-HIDDEN_STATUSES = (Booking.Status.CANCELLED, Booking.Status.EXPIRED)
+MIN_HEIGHT_PX = 18
+DEFAULT_OPEN, DEFAULT_CLOSE = 8 * 60, 20 * 60  # minutes after midnight, when nobody works
+
+
+@dataclass
+class Placed:
+    """A booking drawn in its column: `lane` of `lanes` side-by-side lanes of its group."""
+
+    booking: Booking
+    top: int  # px from the top of the grid
+    height: int  # px
+    lane: int = 0
+    lanes: int = 1
+
+    @property
+    def bottom(self) -> int:
+        return self.top + self.height
 
 
 @dataclass
 class Column:
     resource: object
     cells: list = field(default_factory=list)  # (local start, is working time)
-    bookings: list = field(default_factory=list)  # (booking, top px, height px)
+    bookings: list[Placed] = field(default_factory=list)
 
 
-def _minutes(value: dt.time) -> int:
-    return value.hour * 60 + value.minute
+def lanes_assign(items: list[Placed]) -> list[Placed]:
+    """Lay out items that overlap (as drawn, minimum height included) side by side.
+
+    Items that overlap, directly or through others, form a group that shares the column's
+    width; each takes the leftmost lane that is free at its top. Returns them sorted by top.
+    """
+    items = sorted(items, key=lambda item: (item.top, -item.height, item.booking.pk))
+    group: list[Placed] = []
+    lane_ends: list[int] = []  # bottom of the last item in each lane of the current group
+    group_end = -1
+
+    def close_group() -> None:
+        for item in group:
+            item.lanes = len(lane_ends)
+
+    for item in items:
+        if item.top >= group_end:  # overlaps nothing before it: a new group starts
+            close_group()
+            group, lane_ends = [], []
+        for lane, end in enumerate(lane_ends):
+            if end <= item.top:
+                item.lane, lane_ends[lane] = lane, item.bottom
+                break
+        else:
+            item.lane = len(lane_ends)
+            lane_ends.append(item.bottom)
+        group.append(item)
+        group_end = max(group_end, item.bottom)
+    close_group()
+    return items
 
 
 def _parse_day(raw: str | None) -> dt.date:
@@ -58,8 +105,7 @@ def calendar(request):
     bookings = list(
         visible_bookings(request.user)
         .filter(resource__in=shown, start__lt=range_end, end__gt=range_start)
-        .exclude(status__in=HIDDEN_STATUSES)
-        .order_by("start")
+        .order_by("start", "pk")
     )
     context = {
         "view": view,
@@ -87,54 +133,57 @@ def calendar(request):
             for d in days
         ]
     else:
-        context.update(_day_grid(day, shown, bookings, business.slot_interval, tz, today))
+        context.update(_day_grid(day, shown, bookings, business, tz, today))
     template = "bookings/calendar.html#calendar" if request.htmx else "bookings/calendar.html"
     return render(request, template, context)
 
 
-def _day_grid(day, resources, bookings, step, tz, today):
-    hours = WeeklyHours.objects.filter(
-        Q(resource__isnull=True) | Q(resource__in=resources), weekday=day.weekday()
-    ).values_list("resource_id", "start", "end")
-    # A resource with hours of its own on any weekday follows only those (closed on the rest).
-    own: dict[int, list] = {
-        rid: []
-        for rid in WeeklyHours.objects.filter(resource__in=resources)
-        .values_list("resource_id", flat=True)
-        .distinct()
+def _day_grid(day, resources, bookings, business, tz, today):
+    """The day view's grid, in real minutes from local midnight (a DST day is 23 or 25 h)."""
+    day_start = dt.datetime.combine(day, dt.time(), tz)
+    day_minutes = round(
+        (dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tz) - day_start).total_seconds()
+        / 60
+    )
+
+    def minutes(instant: dt.datetime) -> float:
+        return (instant - day_start).total_seconds() / 60
+
+    # Own hours replace the business's, time off cut out: as the booking engine reads them.
+    working = {
+        rid: [(minutes(start), minutes(end)) for start, end in spans]
+        for rid, spans in resource_working_intervals(
+            day=day, resource_ids=[r.pk for r in resources], business=business
+        ).items()
     }
-    business: list = []
-    for rid, start, end in hours:
-        (business if rid is None else own[rid]).append((start, end))
-    spans = [s for s in business] + [s for v in own.values() for s in v]
-    open_min = min([_minutes(s) for s, _ in spans] or [_minutes(DEFAULT_OPEN)])
-    close_min = max([_minutes(e) for _, e in spans] or [_minutes(DEFAULT_CLOSE)])
-    for b in bookings:
-        local_start, local_end = timezone.localtime(b.start), timezone.localtime(b.end)
-        if local_start.date() == day:
-            open_min = min(open_min, local_start.hour * 60 + local_start.minute)
-        if local_end.date() == day:
-            close_min = max(close_min, local_end.hour * 60 + local_end.minute)
-    open_min -= open_min % 60
-    close_min = min(24 * 60, close_min + (-close_min) % 60)
-    window_start = dt.datetime.combine(day, dt.time(), tz) + dt.timedelta(minutes=open_min)
+    # From the first working hour to the last, widened to every booking drawn that day.
+    spans = [span for column in working.values() for span in column]
+    edges = (spans or [(DEFAULT_OPEN, DEFAULT_CLOSE)]) + [
+        (max(minutes(b.start), 0), min(minutes(b.end), day_minutes)) for b in bookings
+    ]
+    open_min = max(0, math.floor(min(s for s, _ in edges) / 60) * 60)
+    close_min = min(day_minutes, math.ceil(max(e for _, e in edges) / 60) * 60)
+    window_start = day_start + dt.timedelta(minutes=open_min)
+    step = business.slot_interval
 
     columns = []
     for resource in resources:
-        working = own.get(resource.pk, business)
         column = Column(resource)
+        own = working.get(resource.pk, [])
         for minute in range(open_min, close_min, step):
-            works = any(_minutes(s) <= minute and minute + step <= _minutes(e) for s, e in working)
+            works = any(s <= minute and minute + step <= e for s, e in own)
             column.cells.append((window_start + dt.timedelta(minutes=minute - open_min), works))
+        placed = []
         for b in bookings:
             if b.resource_id != resource.pk:
                 continue
-            top = (b.start - window_start).total_seconds() / 60
-            height = (b.end - b.start).total_seconds() / 60
-            top, bottom = max(top, 0), min(top + height, close_min - open_min)
-            column.bookings.append(
-                (b, round(top * PX_PER_MINUTE), max(round((bottom - top) * PX_PER_MINUTE), 18))
-            )
+            top = minutes(b.start) - open_min
+            bottom = min(minutes(b.end) - open_min, close_min - open_min)
+            top = max(top, 0)
+            px_top = round(top * PX_PER_MINUTE)
+            height = max(round((bottom - top) * PX_PER_MINUTE), MIN_HEIGHT_PX)
+            placed.append(Placed(b, px_top, height))
+        column.bookings = lanes_assign(placed)
         columns.append(column)
 
     now_px = None

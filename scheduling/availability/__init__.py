@@ -1,4 +1,5 @@
-"""The availability engine: pure Python, no ORM. `compute_availability` is its entry point."""
+"""The availability engine: pure Python, no ORM. `compute_availability` is its entry point;
+`working_intervals` tells when each resource works on a day by the same rules."""
 
 from scheduling.availability.types import (
     Availability,
@@ -15,10 +16,17 @@ __all__ = [
     "ServiceSpec",
     "WeeklyIntervals",
     "compute_availability",
+    "working_intervals",
 ]
 
 
 def compute_availability(**kwargs) -> Availability:
     from scheduling.availability.engine import compute_availability as compute
+
+    return compute(**kwargs)
+
+
+def working_intervals(**kwargs) -> dict:
+    from scheduling.availability.engine import working_intervals as compute
 
     return compute(**kwargs)

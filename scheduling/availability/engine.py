@@ -331,3 +331,50 @@ def _grid(
         if t is not None and lo <= t <= hi:
             ts.append(t)
     return ts, [dt.datetime.fromtimestamp(t, UTC) for t in ts]
+
+
+def working_intervals(
+    *,
+    timezone: str,
+    business_hours: WeeklyIntervals,
+    business_time_off: Sequence[Span],
+    resources: Sequence[ResourceSchedule],
+    day: dt.date,
+) -> dict[int, list[tuple[dt.datetime, dt.datetime]]]:
+    """When each resource works on one local `day`, by the rules `compute_availability` uses.
+
+    A resource's own `hours` replace the business's (closed on a weekday they leave out); the
+    bounds are real instants as for slots (fold=0, a bound in a spring-forward gap moves to the
+    gap's end); business and the resource's own time off are cut out. Busy spans are ignored.
+    Returns UTC [start, end) pairs per resource id, ascending and disjoint (touching intervals
+    merged); a resource that does not work that day maps to [].
+    """
+    tz = zoneinfo.ZoneInfo(timezone)
+    local = _Day(day, tz)
+    weekday = day.weekday()
+    business_week = _week(business_hours)
+    business_off = _epoch_spans(business_time_off)
+    result: dict[int, list[tuple[dt.datetime, dt.datetime]]] = {}
+    for resource in resources:
+        week = business_week if resource.hours is None else _week(resource.hours)
+        intervals, _overlap = week[weekday]
+        work_starts, work_ends = _blocks([(local.bound(s), local.bound(e)) for s, e in intervals])
+        off_starts, off_ends = _blocks(business_off + _epoch_spans(resource.time_off))
+        spans = []
+        for a, b in zip(work_starts, work_ends, strict=True):
+            cur = a
+            # Time-off blocks that end after the working interval starts, in order.
+            for j in range(bisect.bisect_right(off_ends, a), len(off_starts)):
+                if off_starts[j] >= b:
+                    break
+                if off_starts[j] > cur:
+                    spans.append((cur, off_starts[j]))
+                cur = max(cur, off_ends[j])
+            if cur < b:
+                spans.append((cur, b))
+        result[resource.id] = [
+            (dt.datetime.fromtimestamp(a, UTC), dt.datetime.fromtimestamp(b, UTC))
+            for a, b in spans
+            if a < b
+        ]
+    return result

@@ -1,11 +1,11 @@
-"""`slot_list_available`: the database side of availability (tenant alpha's schema)."""
+"""`availability_compute`: the database side of availability (tenant alpha's schema)."""
 
 import datetime as dt
 
 import pytest
 
 from scheduling.models import BusinessSettings, Resource, Service, TimeOff, WeeklyHours
-from scheduling.selectors import slot_list_available
+from scheduling.selectors import availability_compute
 
 MON = dt.date(2026, 6, 1)
 TUE = dt.date(2026, 6, 2)
@@ -55,7 +55,7 @@ def test_slots_for_a_small_setup(service):
     # The whole business closes on Tuesday afternoon.
     TimeOff.objects.create(start=sp(TUE, 12), end=sp(TUE, 23), reason="Training")
 
-    result = slot_list_available(
+    result = availability_compute(
         service=service,
         start_date=MON,
         end_date=TUE,
@@ -73,7 +73,7 @@ def test_slots_for_a_small_setup(service):
 
 def test_minimum_notice_and_settings_passed_in(business, service):
     ana = resource("Ana", service)
-    result = slot_list_available(
+    result = availability_compute(
         service=service,
         start_date=MON,
         end_date=MON,
@@ -88,9 +88,9 @@ def test_minimum_notice_and_settings_passed_in(business, service):
 def test_resource_not_linked_to_the_service_gets_no_slots(service):
     ana = resource("Ana", service)
     other = resource("Other")  # performs other services only
-    result = slot_list_available(service=service, start_date=MON, end_date=MON, now=NOW)
+    result = availability_compute(service=service, start_date=MON, end_date=MON, now=NOW)
     assert {rid for _, rid in result.slots} == {ana.pk}
-    only_other = slot_list_available(
+    only_other = availability_compute(
         service=service, start_date=MON, end_date=MON, resource_ids=[other.pk], now=NOW
     )
     assert only_other.slots == {}
@@ -99,14 +99,14 @@ def test_resource_not_linked_to_the_service_gets_no_slots(service):
 def test_inactive_resource_gets_no_slots(service):
     ana = resource("Ana", service)
     resource("Away", service, is_active=False)
-    result = slot_list_available(service=service, start_date=MON, end_date=MON, now=NOW)
+    result = availability_compute(service=service, start_date=MON, end_date=MON, now=NOW)
     assert {rid for _, rid in result.slots} == {ana.pk}
 
 
 def test_resource_ids_narrow_the_choice(service):
     resource("Ana", service)
     bia = resource("Bia", service)
-    result = slot_list_available(
+    result = availability_compute(
         service=service, start_date=MON, end_date=MON, resource_ids=[bia.pk], now=NOW
     )
     assert {rid for _, rid in result.slots} == {bia.pk}
@@ -133,7 +133,7 @@ def test_query_count_does_not_depend_on_resources_or_busy_intervals(
     end = MON + dt.timedelta(days=29)
 
     with django_assert_num_queries(4):  # settings, resources, weekly hours, time off
-        result = slot_list_available(
+        result = availability_compute(
             service=service, start_date=MON, end_date=end, busy=intervals, now=NOW
         )
 
@@ -142,3 +142,52 @@ def test_query_count_does_not_depend_on_resources_or_busy_intervals(
         for (_, slot_rid), starts in result.slots.items():
             if slot_rid == rid:
                 assert not any(s < finish and start < s + dt.timedelta(minutes=60) for s in starts)
+
+
+# --- resource_working_intervals: the calendar's working time, read as the engine reads it ------
+
+
+def test_working_intervals_own_hours_replace_the_business_s_and_time_off_is_cut_out(
+    business, django_assert_num_queries
+):
+    from scheduling.selectors import resource_working_intervals
+
+    ana, bia, caio = resource("Ana"), resource("Bia"), resource("Caio")
+    WeeklyHours.objects.create(resource=bia, weekday=0, start=dt.time(14), end=dt.time(16))
+    WeeklyHours.objects.create(resource=caio, weekday=1, start=dt.time(8), end=dt.time(9))
+    TimeOff.objects.create(resource=ana, start=sp(MON, 10), end=sp(MON, 10, 30))
+    TimeOff.objects.create(start=sp(MON, 13, 30), end=sp(MON, 14, 30))  # the whole business
+    TimeOff.objects.create(resource=bia, start=sp(TUE, 9), end=sp(TUE, 18))  # another day
+
+    with django_assert_num_queries(2):
+        working = resource_working_intervals(
+            day=MON, resource_ids=[ana.pk, bia.pk, caio.pk], business=business
+        )
+    assert working == {
+        ana.pk: [
+            (sp(MON, 9), sp(MON, 10)),
+            (sp(MON, 10, 30), sp(MON, 12)),
+            (sp(MON, 13), sp(MON, 13, 30)),
+            (sp(MON, 14, 30), sp(MON, 15)),
+        ],
+        bia.pk: [(sp(MON, 14, 30), sp(MON, 16))],
+        caio.pk: [],  # own hours on Tuesday only: closed on Monday
+    }
+
+
+def test_working_intervals_on_a_spring_forward_day(alpha):
+    from scheduling.availability import ResourceSchedule, working_intervals
+
+    lisbon = dt.date(2026, 3, 29)  # 01:00 becomes 02:00
+    hours = {6: [(dt.time(0, 30), dt.time(3))]}
+    [(start, end)] = working_intervals(
+        timezone="Europe/Lisbon",
+        business_hours=hours,
+        business_time_off=(),
+        resources=[ResourceSchedule(id=1)],
+        day=lisbon,
+    )[1]
+    assert (start, end) == (
+        dt.datetime(2026, 3, 29, 0, 30, tzinfo=dt.UTC),
+        dt.datetime(2026, 3, 29, 2, tzinfo=dt.UTC),  # 03:00 WEST: 90 real minutes, not 150
+    )

@@ -1,0 +1,35 @@
+"""The demo's bookings obey the booking rules: nothing that holds a resource overlaps."""
+
+from django.db import connection
+from django.db.models import Count
+
+from accounts.tests.factories import OwnerFactory, UserFactory
+from bookings import demo
+from bookings.models import Booking
+from scheduling import demo as scheduling_demo
+
+
+def _overlaps() -> list:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT a.reference, b.reference FROM bookings_booking a
+            JOIN bookings_booking b ON a.resource_id = b.resource_id AND a.id < b.id
+             AND a.occupied && b.occupied
+            WHERE a.status = ANY(%s) AND b.status = ANY(%s)
+            """,
+            [list(Booking.OCCUPYING_STATUSES), list(Booking.OCCUPYING_STATUSES)],
+        )
+        return cursor.fetchall()
+
+
+def test_the_demo_bookings_never_overlap_and_a_second_run_keeps_them(tenant_alpha, alpha):
+    owner, staff = OwnerFactory(), UserFactory()
+    scheduling_demo.demo_seed(tenant=tenant_alpha, owner=owner, staff=staff)
+    demo.demo_seed(tenant=tenant_alpha, owner=owner, staff=staff)
+    statuses = dict(Booking.objects.values_list("status").annotate(n=Count("pk")))
+    assert statuses.get("completed", 0) > 10 and statuses.get("confirmed", 0) > 10
+    assert _overlaps() == []
+    count = Booking.objects.count()
+    demo.demo_seed(tenant=tenant_alpha, owner=owner, staff=staff)
+    assert Booking.objects.count() == count

@@ -66,6 +66,7 @@ def test_a_new_owner_signs_up_and_follows_the_checklist_on_a_phone(platform):
         page.set_default_timeout(15_000)
 
         page.goto(platform + "/")
+        _shot(page, "0-landing")
         page.get_by_role("link", name="Log in").first.click()
         page.wait_for_selector("text=Send me the links")
         _shot(page, "0-login")

@@ -1,0 +1,181 @@
+"""The staff day calendar in Chromium: overlapping bookings side by side, 375 px and 1280 px.
+
+Screenshots go to artifacts/browser/ (git-ignored): calendar-375.png, calendar-1280.png.
+"""
+
+import datetime as dt
+import os
+import shutil
+import zoneinfo
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from accounts.tests.factories import PASSWORD, OwnerFactory
+from bookings.tests.factories import BookingFactory, ClientFactory
+from conftest import ensure_test_tenants
+from scheduling import services as scheduling_services
+from scheduling.models import WeeklyHours
+from scheduling.tests.factories import ResourceFactory, ServiceFactory
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
+SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "browser"
+KEEP = {"django_migrations", "django_content_type", "auth_permission"}
+TZ = zoneinfo.ZoneInfo("America/Sao_Paulo")
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI"):
+        raise RuntimeError(f"Chromium not found at {CHROMIUM}: browser tests cannot run")
+    pytest.skip("Chromium is not installed (make test installs it)", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            yield chromium
+            chromium.close()
+    finally:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+def _empty_schema(schema: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", [schema])
+        tables = [name for (name,) in cursor.fetchall() if name not in KEEP]
+        names = ", ".join(f'"{schema}"."{name}"' for name in tables)
+        cursor.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture
+def busy_day(public_rows_restored, transactional_db, live_server):
+    """Three barbers; on Rafa a completed 09:00 beside an older overlapping one, and a
+    cancelled 14:00 beside the booking that took its time."""
+    ensure_test_tenants()
+    with schema_context("browser"):
+        _empty_schema("browser")
+        scheduling_services.settings_create_defaults(
+            timezone="America/Sao_Paulo", display_name="Browser Barbers"
+        )
+        WeeklyHours.objects.bulk_create(
+            [WeeklyHours(weekday=d, start=dt.time(9), end=dt.time(18)) for d in range(7)]
+        )
+        rafa, bia, caio = (
+            ResourceFactory(name=n, order=i) for i, n in enumerate("Rafa Bia Caio".split())
+        )
+        cut = ServiceFactory(name="Corte", duration_minutes=30, performers=[rafa, bia, caio])
+        beard = ServiceFactory(name="Corte e barba", duration_minutes=50, performers=[rafa, bia])
+        day = timezone.localdate(timezone=TZ) - dt.timedelta(days=1)
+
+        def at(hour, minute=0):
+            return dt.datetime.combine(day, dt.time(hour, minute), TZ)
+
+        BookingFactory(
+            service=cut,
+            resource=rafa,
+            start=at(9),
+            status="completed",
+            client=ClientFactory(name="Ana Souza"),
+        )
+        old = BookingFactory.build(
+            service=beard, resource=rafa, start=at(9), client=ClientFactory(name="Bruno Lima")
+        )
+        old.status, old.overlap_exempt = "completed", True  # as migration 0006 keeps it
+        old.save()
+        BookingFactory(
+            service=cut,
+            resource=rafa,
+            start=at(14),
+            status="cancelled",
+            client=ClientFactory(name="Carla Mendes"),
+        )
+        BookingFactory(
+            service=beard,
+            resource=rafa,
+            start=at(14),
+            status="completed",
+            client=ClientFactory(name="Daniel Rocha"),
+        )
+        BookingFactory(
+            service=cut,
+            resource=bia,
+            start=at(10),
+            status="no_show",
+            client=ClientFactory(name="Eduarda Alves"),
+        )
+        BookingFactory(
+            service=cut,
+            resource=caio,
+            start=at(11),
+            status="completed",
+            client=ClientFactory(name="Felipe Costa"),
+        )
+        OwnerFactory(email="owner@browser.test")
+    port = live_server.url.rsplit(":", 1)[1]
+    yield f"http://browser.localhost:{port}", day
+    with schema_context("browser"):
+        _empty_schema("browser")
+
+
+BOXES = """() => [...document.querySelectorAll('.day-column')].map((column) => ({
+    name: column.getAttribute('aria-label'),
+    boxes: [...column.querySelectorAll('a.booking')].map((a) => {
+        const r = a.getBoundingClientRect();
+        return {text: a.innerText, left: r.left, right: r.right, top: r.top, bottom: r.bottom};
+    }),
+}))"""
+
+
+def _overlap(a, b) -> bool:
+    return (
+        a["left"] < b["right"] - 0.5
+        and b["left"] < a["right"] - 0.5
+        and (a["top"] < b["bottom"] - 0.5 and b["top"] < a["bottom"] - 0.5)
+    )
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_the_day_calendar_shows_every_booking_and_fits_the_screen(browser, busy_day, width):
+    base, day = busy_day
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(base + f"/accounts/login/?next=/app/calendar/%3Fdate%3D{day.isoformat()}")
+    page.fill("input[name=login]", "owner@browser.test")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector(".day-grid")
+    page.screenshot(path=SHOTS / f"calendar-{width}.png", full_page=True)
+
+    # The page never scrolls sideways; the grid scrolls its columns inside itself.
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    columns = page.evaluate(BOXES)
+    names = [c["name"] for c in columns]
+    assert names == ["Rafa", "Bia", "Caio"]
+    drawn = [box["text"] for c in columns for box in c["boxes"]]
+    assert len(drawn) == 6 and any("Carla Mendes" in text for text in drawn)
+    for column in columns:  # no booking covers another
+        boxes = column["boxes"]
+        assert not any(_overlap(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :]), column[
+            "name"
+        ]
+
+    # The time axis stays put while the columns scroll under it.
+    axis_before = page.evaluate("document.querySelector('.day-hours').getBoundingClientRect().left")
+    page.evaluate("document.querySelector('.day-grid').scrollLeft = 10000")
+    scrolled = page.evaluate("document.querySelector('.day-grid').scrollLeft")
+    axis_after = page.evaluate("document.querySelector('.day-hours').getBoundingClientRect().left")
+    assert axis_after == axis_before
+    if width == 375:
+        assert scrolled > 0  # three columns do not fit a phone: they scroll
+        page.screenshot(path=SHOTS / f"calendar-{width}-scrolled.png", full_page=True)
+    context.close()

@@ -302,6 +302,7 @@ class ResourceForm(forms.ModelForm):
         self.fields["user"].queryset = User.objects.filter(is_active=True)
         self.fields["user"].label = "Team member"
         self.fields["user"].empty_label = "Nobody (equipment, room…)"
+        self.fields["category"].empty_label = "No category"
         services = self.fields["services"]
         # As on the service form: inactive services it already performs stay listed and ticked.
         kept = Q(pk__in=self.instance.services.all()) if self.instance.pk else Q(pk__in=[])

@@ -3,6 +3,7 @@
 Debian's Chromium driven by Playwright; screenshots go to artifacts/browser/ (git-ignored).
 """
 
+import datetime as dt
 import os
 import shutil
 from pathlib import Path
@@ -14,7 +15,8 @@ from django_tenants.utils import schema_context
 from accounts.tests.factories import PASSWORD, OwnerFactory
 from conftest import ensure_test_tenants
 from scheduling import services as scheduling_services
-from scheduling.models import BusinessSettings, Resource, Service, WeeklyHours
+from scheduling.models import BusinessSettings, Resource, Service, TimeOff, WeeklyHours
+from scheduling.presets import preset_for
 from tenants.models import Tenant
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -85,7 +87,7 @@ def test_a_new_owner_accepts_presets_and_edits_the_week_on_a_phone(browser, new_
     SHOTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(20_000)
     page.goto(new_barbershop + "/accounts/login/?next=/app/setup/presets/")
     page.fill("input[name=login]", "owner@browser.test")
     page.fill("input[name=password]", PASSWORD)
@@ -94,14 +96,15 @@ def test_a_new_owner_accepts_presets_and_edits_the_week_on_a_phone(browser, new_
     _shot(page, "presets")
 
     # Another type shows its own suggestions (htmx on change), and back.
-    page.select_option("#id_type", "clinic")
-    page.wait_for_function(
-        "document.querySelector('[name=service-0-name]').value.includes('consulta')"
-    )
-    page.select_option("#id_type", "barber")
-    page.wait_for_function(
-        "document.querySelector('[name=service-0-name]').value === 'Corte masculino'"
-    )
+    with schema_context("browser"):
+        language = BusinessSettings.load().language
+    for business_type in ("clinic", "barber"):
+        first = preset_for(business_type, language=language).services[0].name
+        with page.expect_response(lambda r, t=business_type: f"type={t}" in r.url):
+            page.select_option("#id_type", business_type)
+        page.wait_for_function(
+            f"document.querySelector('[name=service-0-name]').value === '{first}'"
+        )
     with schema_context("browser"):
         assert not Service.objects.exists()  # looking creates nothing
 
@@ -112,7 +115,8 @@ def test_a_new_owner_accepts_presets_and_edits_the_week_on_a_phone(browser, new_
     page.wait_for_url("**/app/")
     with schema_context("browser"):
         assert Service.objects.count() == 4
-        assert Service.objects.get(name="Barba").price == 32
+        beard = preset_for("barber", language=language).services[1].name
+        assert Service.objects.get(name=beard).price == 32
         assert Resource.objects.get().user.email == "owner@browser.test"
         assert WeeklyHours.objects.filter(resource=None).count() == 11
         assert BusinessSettings.load().presets_decided_at is not None
@@ -138,6 +142,13 @@ def test_a_new_owner_accepts_presets_and_edits_the_week_on_a_phone(browser, new_
     page.wait_for_selector("#day-1 .field-error")
     _shot(page, "hours-error")
 
+    with schema_context("browser"):
+        TimeOff.objects.create(
+            resource=Resource.objects.get(),
+            start=dt.datetime(2027, 1, 4, 12, tzinfo=dt.UTC),
+            end=dt.datetime(2027, 1, 18, 21, tzinfo=dt.UTC),
+            reason="Férias de janeiro com a família no litoral",
+        )
     for name in ("settings", "time-off", "resources", "services", "resources/new", "categories"):
         page.goto(f"{new_barbershop}/app/{name}/")
         _shot(page, name.replace("/", "-"))

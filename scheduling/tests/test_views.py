@@ -463,6 +463,17 @@ def test_reminders_are_chips_in_words_and_unlisted_ones_are_kept(owner_client):
     assert BusinessSettings.load().reminder_offsets == [10080, 120, 45]
 
 
+def test_list_pages_query_counts_do_not_grow_with_rows(owner_client, django_assert_max_num_queries):
+    for n in range(8):
+        rafa = ResourceFactory(name=f"R{n}")
+        ServiceFactory(name=f"S{n}", performers=[rafa])
+    for url in ("/app/services/", "/app/resources/", "/app/categories/"):
+        with django_assert_max_num_queries(10):
+            assert owner_client.get(url).status_code == 200
+        with django_assert_max_num_queries(10):
+            assert owner_client.get(url, **HTMX).status_code == 200
+
+
 def test_settings_time_off_and_hours_pages_query_counts(
     owner_client, django_assert_max_num_queries
 ):

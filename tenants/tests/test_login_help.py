@@ -140,3 +140,13 @@ def test_the_lookup_runs_after_the_answer_on_a_worker(
         response = platform_client.post("/login/", {"email": "rita@example.com"})
     assert response.status_code == 200
     assert len(callbacks) == 1  # the task, sent once the request's transaction commits
+
+
+def test_a_business_login_page_leads_to_a_new_password_and_to_the_other_businesses(
+    alpha_client,
+):
+    page = alpha_client.get("/accounts/login/").content.decode()
+    assert 'href="/accounts/password/reset/">Forgot your password?</a>' in page
+    assert 'href="//localhost:80/login/"' not in page
+    assert 'href="//localhost/login/">Find your business</a>' in page
+    assert alpha_client.get("/accounts/password/reset/").status_code == 200

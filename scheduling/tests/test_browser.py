@@ -152,4 +152,8 @@ def test_a_new_owner_accepts_presets_and_edits_the_week_on_a_phone(browser, new_
     for name in ("settings", "time-off", "resources", "services", "resources/new", "categories"):
         page.goto(f"{new_barbershop}/app/{name}/")
         _shot(page, name.replace("/", "-"))
+    page.set_viewport_size({"width": 1280, "height": 900})
+    for name in ("hours", "settings"):
+        page.goto(f"{new_barbershop}/app/{name}/")
+        page.screenshot(path=SHOTS / f"setup-{name}-1280.png", full_page=True)
     context.close()

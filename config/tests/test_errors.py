@@ -1,4 +1,7 @@
-"""One error base class: every app's refusal carries its code, message, field and HTTP status."""
+"""One error base class: every app's refusal carries its code, message, field and HTTP status.
+
+In config's tests because it imports every app (bookings' own tests never import notifications).
+"""
 
 import pytest
 

@@ -94,8 +94,9 @@ def hours_set_week(*, resource: Resource | None, week: Week) -> None:
     if problems:
         day = min(problems)
         raise SchedulingError("hours_invalid", problems[day][0], f"day-{day}")
-    # Lock the rows being replaced: two editors saving at once end with one week, not a mix.
-    list(WeeklyHours.objects.select_for_update().filter(resource=resource))
+    # Two editors saving at once must end with one week, not a mix of both: the settings row
+    # is the business's one lock for hours (locking the old rows would not stop two inserts).
+    list(BusinessSettings.objects.select_for_update().filter(pk=1))
     WeeklyHours.objects.filter(resource=resource).delete()
     WeeklyHours.objects.bulk_create(
         WeeklyHours(resource=resource, weekday=day, start=start, end=end)
@@ -141,9 +142,7 @@ def service_set_active(*, service: Service, active: bool) -> Service:
 @transaction.atomic
 def resource_create(*, services: Iterable[Service] = (), **fields) -> Resource:
     """A new resource, performing `services` (both sides of `Service.resources`)."""
-    resource = Resource(**fields)
-    resource.full_clean(exclude=["user"])
-    resource.save()
+    resource = Resource.objects.create(**fields)
     resource.services.set(services)
     return resource
 

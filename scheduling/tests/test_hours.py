@@ -206,7 +206,9 @@ def test_the_editor_lists_whose_hours_to_edit(owner_client):
     assert f'href="/app/resources/{rafa.pk}/hours/"' in page
     assert "Gone" not in page
     htmx = owner_client.get(f"/app/resources/{rafa.pk}/hours/", **HTMX)
-    assert htmx.content.decode().lstrip().startswith('<div id="hours-editor">')
+    body = htmx.content.decode()
+    assert body.lstrip().startswith('<div id="hours-editor">')
+    assert "<h1>Hours of Rafa</h1>" in body  # the title travels with the swapped editor
 
 
 def test_hours_page_query_count(owner_client, django_assert_max_num_queries):

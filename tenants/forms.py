@@ -83,7 +83,11 @@ class SignupForm(forms.Form):
         except SignupError as exc:
             raise forms.ValidationError(exc.message, code=exc.code) from exc
         if services.slug_is_taken(slug):
-            raise forms.ValidationError(f"“{slug}” is already taken.", code="slug_taken")
+            free = services.slug_suggest(slug)
+            raise forms.ValidationError(
+                f"“{slug}” is already taken." + (f" “{free}” is free." if free else ""),
+                code="slug_taken",
+            )
         return slug
 
     def clean_owner_email(self) -> str:

@@ -134,3 +134,9 @@ def test_login_link_goes_on_only_to_a_path_on_its_own_host(alpha, next_path, lan
     )
     assert landed.status_code == 302
     assert landed["Location"] == lands_on
+
+
+def test_a_taken_address_comes_back_with_a_free_one(platform_client):
+    response = platform_client.post("/signup/", {**VALID, "slug": "alpha"})
+    assert response.status_code == 422
+    assert "“alpha” is already taken. “alpha-2” is free." in response.content.decode()

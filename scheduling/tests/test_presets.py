@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.tests.factories import OwnerFactory, UserFactory
@@ -34,6 +35,7 @@ def _undecided(alpha):
     business = BusinessSettings.load()
     business.presets_decided_at = None
     business.language = "pt-br"
+    business.label_client, business.label_client_plural = "client", "clients"
     business.save()
 
 
@@ -168,6 +170,16 @@ def test_presets_keep_what_the_business_already_has(owner):
     assert result.resource == mine and not result.hours_set
     assert [s.name for s in result.services] == ["Corte"]
     assert list(WeeklyHours.objects.values_list("weekday", flat=True)) == [2]
+
+
+def test_presets_apply_is_all_or_nothing(owner):
+    bad = [PresetService("Corte", 30, Decimal("45")), PresetService("Broken", 0, Decimal("1"))]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        services.presets_apply(business_type="barber", owner=owner, services=bad, hours=True)
+    assert not Service.objects.exists() and not Resource.objects.exists()
+    assert not WeeklyHours.objects.exists()
+    business = BusinessSettings.load()
+    assert business.presets_decided_at is None and business.label_client == "client"
 
 
 def test_a_rental_gets_a_first_room_not_linked_to_the_owner(owner):

@@ -483,3 +483,22 @@ def test_settings_time_off_and_hours_pages_query_counts(
         assert owner_client.get("/app/settings/").status_code == 200
     with django_assert_max_num_queries(10):
         assert owner_client.get("/app/time-off/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("minutes", "words"),
+    [
+        (15, "15 minutes before"),
+        (60, "1 hour before"),
+        (120, "2 hours before"),
+        (1440, "1 day before"),
+        (2880, "2 days before"),
+        (10080, "1 week before"),
+        (90, "90 minutes before"),
+        (1500, "25 hours before"),
+    ],
+)
+def test_reminder_offsets_in_words(minutes, words):
+    from scheduling.forms import offset_label
+
+    assert offset_label(minutes) == words

@@ -903,3 +903,16 @@ def test_booking_list_opens_on_today_and_upcoming_and_past_has_its_tab(shop, own
     assert listed.lstrip().startswith(b'<div id="booking-list">')
     csv_rows = b"".join(owner_client.get("/app/bookings/export.csv?when=past").streaming_content)
     assert last_week.encode() in csv_rows and later.encode() not in csv_rows
+
+
+def test_booking_detail_and_its_confirm_step_keep_their_query_count(shop, owner_client):
+    booking = _book(shop, _at(_day(), 10), n=9)
+    url = f"/app/bookings/{booking.reference}/"
+    owner_client.get(url)  # warm up the session
+    with CaptureQueriesContext(connection) as detail:
+        assert owner_client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as step:
+        assert owner_client.post(url + "cancel/").status_code == 200
+    # Session, user, business, booking, actions' data, events, messages, slots (4): fixed.
+    assert len(detail.captured_queries) <= 12
+    assert len(step.captured_queries) <= 12

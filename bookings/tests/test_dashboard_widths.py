@@ -1,8 +1,8 @@
 """Every dashboard page at 375 px in Chromium: nothing wider than the phone's screen.
 
 The pages are read from the tenant URLconf (everything under `app/`), so a new page is checked
-without being listed here; ids come from objects made below. POST-only actions (405 on GET) and
-downloads are not pages. Screenshots go to artifacts/browser/dashboard-375-<name>.png.
+without being listed here; ids come from objects made below. POST-only actions (405 on GET),
+downloads and htmx fragments are not pages. Screenshots: artifacts/browser/dashboard-375-*.png.
 """
 
 import datetime as dt
@@ -31,11 +31,17 @@ OWNER_EMAIL = "olivia.owner.with.a.long.address@browser-barbers.example"
 # The browser asks (Playwright's own HTTP client cannot resolve *.localhost, TRAPS #5).
 PROBE = """async (url) => {
     const response = await fetch(url);
-    return [response.status, response.headers.get('content-type')];
+    const text = await response.text();
+    return [response.status, response.headers.get('content-type'), /<html/i.test(text)];
 }"""
 
+WIDTHS = "[document.documentElement.scrollWidth, window.innerWidth]"
+
 # Pages of other helpers that still overflow at 375 px: {url name: why}. Empty when none do.
-KNOWN_OVERFLOW: dict[str, str] = {}
+KNOWN_OVERFLOW: dict[str, str] = {
+    "bookings:client_detail": "a long client e-mail under the name does not wrap (460 px; "
+    "templates/bookings/client_detail.html)",
+}
 
 
 def dashboard_routes() -> list[tuple[str, str]]:
@@ -169,21 +175,24 @@ def test_no_dashboard_page_scrolls_sideways_on_a_phone(browser, dashboard):
         url = _url(name, route, dashboard)
         if url.endswith(".csv"):
             continue  # a download, not a page
-        status, content_type = page.evaluate(PROBE, url)  # asked by the page: its cookies
+        status, content_type, document = page.evaluate(PROBE, url)  # with the page's cookies
         if status == 405:
             continue  # a POST-only action
         if status >= 500 or "text/html" not in (content_type or ""):
             broken[name] = f"{url}: {status} {content_type}"
             continue
+        if not document:
+            continue  # an htmx fragment (slot picker, client search): part of another page
         page.goto(base + url)
         page.wait_for_load_state("networkidle")
         shot = name.replace(":", "-")
         page.screenshot(path=SHOTS / f"dashboard-375-{shot}.png", full_page=True)
-        width = page.evaluate("document.documentElement.scrollWidth")
-        inner = page.evaluate("window.innerWidth")
+        width, inner = page.evaluate(WIDTHS)
         checked.append(name)
-        if width > inner:
-            overflowing[name] = f"{url}: {width}px wide on a {inner}px screen"
+        # A mobile browser zooms out to fit a page wider than the screen, and innerWidth grows
+        # with it: the screen's own 375 px is the bound.
+        if width > min(inner, PHONE["width"]):
+            overflowing[name] = f"{url}: {width}px wide on a {PHONE['width']}px screen"
     context.close()
 
     assert broken == {}
@@ -221,7 +230,8 @@ def test_the_navigation_is_a_menu_on_a_phone_and_a_row_on_a_desktop(browser, das
     page.locator(".app-menu summary").click()
     assert calendar.is_visible()
     page.screenshot(path=SHOTS / "dashboard-375-menu-open.png", full_page=True)
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    width, inner = page.evaluate(WIDTHS)
+    assert width <= min(inner, PHONE["width"])
     calendar.click()
     page.wait_for_url(re.compile(r"/app/calendar/"))
     assert not page.locator(".app-nav").get_by_role("link", name="Bookings").is_visible()

@@ -82,3 +82,17 @@ def test_an_admin_cannot_change_an_owners_alerts_and_staff_cannot_use_the_team_s
 
     staff = login_as(alpha_client, UserFactory(), "alpha")
     assert staff.post(f"/app/team/{owner.pk}/alerts/", {"alerts": "none"}).status_code == 403
+
+
+def test_profile_and_team_pages_query_counts_stay_flat(
+    owner, alpha_client, django_assert_max_num_queries
+):
+    client = login_as(alpha_client, owner, "alpha")
+    with django_assert_max_num_queries(8):
+        assert client.get("/app/profile/").status_code == 200
+    UserFactory.create_batch(3)
+    with django_assert_max_num_queries(10) as few:
+        client.get("/app/team/")
+    UserFactory.create_batch(20)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get("/app/team/")

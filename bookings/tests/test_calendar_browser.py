@@ -118,6 +118,10 @@ def busy_day(public_rows_restored, transactional_db, live_server):
             status="completed",
             client=ClientFactory(name="Felipe Costa"),
         )
+        tomorrow = dt.datetime.combine(day + dt.timedelta(days=2), dt.time(10), TZ)
+        BookingFactory(
+            service=cut, resource=bia, start=tomorrow, client=ClientFactory(name="Gabriela Dias")
+        )
         OwnerFactory(email="owner@browser.test")
     port = live_server.url.rsplit(":", 1)[1]
     yield f"http://browser.localhost:{port}", day
@@ -178,4 +182,37 @@ def test_the_day_calendar_shows_every_booking_and_fits_the_screen(browser, busy_
     if width == 375:
         assert scrolled > 0  # three columns do not fit a phone: they scroll
         page.screenshot(path=SHOTS / f"calendar-{width}-scrolled.png", full_page=True)
+    context.close()
+
+
+def test_bookings_list_and_the_cancel_question_on_a_phone_without_javascript(browser, busy_day):
+    base, _day = busy_day
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": 375, "height": 812}, java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(base + "/accounts/login/?next=/app/bookings/")
+    page.fill("input[name=login]", "owner@browser.test")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("#booking-list")
+    # Today and upcoming: only Gabriela's booking; yesterday's are on the Past tab.
+    assert "Gabriela Dias" in page.inner_text("#booking-list")
+    assert "Ana Souza" not in page.inner_text("#booking-list")
+    page.screenshot(path=SHOTS / "bookings-upcoming-375.png", full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.get_by_role("link", name="Past").click()
+    page.wait_for_selector("text=before today, latest first")
+    assert "Ana Souza" in page.inner_text("#booking-list")
+    page.screenshot(path=SHOTS / "bookings-past-375.png", full_page=True)
+
+    page.get_by_role("link", name="Today and upcoming").click()
+    page.locator("#booking-list tbody a").first.click()
+    page.get_by_role("button", name="Cancel booking").click()
+    page.wait_for_selector("text=Cancel this booking? The client is told it is cancelled.")
+    page.screenshot(path=SHOTS / "booking-cancel-question-375.png", full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.get_by_role("button", name="Yes, cancel booking").click()
+    page.wait_for_selector("text=Cancelled.")
+    assert "Cancelled" in page.inner_text(".status-badge-cancelled")
     context.close()

@@ -1,5 +1,9 @@
 """Test fixtures shared by every app: test tenants made once per session, hosts, clients."""
 
+import os
+import shutil
+from pathlib import Path
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -116,3 +120,73 @@ def login_as(client: Client, user, schema: str) -> Client:
     with schema_context(schema):
         client.force_login(user)
     return client
+
+
+# --- Browser tests: Debian's Chromium driven by Playwright (`playwright install` cannot download)
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+SHOTS = Path(__file__).resolve().parent / "artifacts" / "browser"  # git-ignored screenshots
+# htmx is done: no request in flight, nothing swapping or settling (new content is wired up).
+HTMX_SETTLED = (
+    "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+)
+_KEEP_TABLES = {"django_migrations", "django_content_type", "auth_permission"}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium per test module."""
+    if not Path(CHROMIUM).exists():
+        # `make test` installs Chromium; only a bare `pytest` on a machine without it gets here.
+        if os.environ.get("CI"):
+            raise RuntimeError(f"Chromium not found at {CHROMIUM}: browser tests cannot run")
+        pytest.skip("Chromium is not installed (make test installs it)")
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    # Playwright's sync API runs an event loop in this thread while the module's tests (and
+    # their database flushes) run; our DB calls here stay synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
+    finally:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+def empty_schema(schema: str) -> None:
+    """Empty every table of a test tenant's schema (for live-server tests, which commit)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", [schema])
+        tables = [name for (name,) in cursor.fetchall() if name not in _KEEP_TABLES]
+        names = ", ".join(f'"{schema}"."{name}"' for name in tables)
+        cursor.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+
+
+PHONE = {"width": 375, "height": 812}
+_WIDER_THAN = """(width) => [...document.querySelectorAll('body *')]
+    .filter((e) => e.getBoundingClientRect().right > width + 0.5)
+    .slice(0, 5)
+    .map((e) => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`)"""
+
+
+def screenshot_fits(page, name: str, *, width: int | None = PHONE["width"]) -> None:
+    """Screenshot to artifacts/browser/<name>.png once htmx has settled; with a width, fail when
+    the page is wider than that screen (a mobile browser zooms out to fit, so compare with the
+    screen's width, not `innerWidth`), naming the first elements that stick out."""
+    page.wait_for_function(HTMX_SETTLED)
+    page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
+    if width is not None:
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        wide = page.evaluate(_WIDER_THAN, width) if scroll_width > width else []
+        assert scroll_width <= width, f"{name}: {scroll_width}px wide on a {width}px screen: {wide}"

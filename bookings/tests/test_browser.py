@@ -4,69 +4,23 @@ Wide, at 375×812, and with JavaScript off. Screenshots go to artifacts/browser/
 """
 
 import datetime as dt
-import os
-import shutil
 import zoneinfo
-from pathlib import Path
 
 import pytest
-from django.db import connection
 from django_tenants.utils import schema_context
 
 from bookings.models import Booking
-from conftest import ensure_test_tenants
+from conftest import HTMX_SETTLED, SHOTS, empty_schema, ensure_test_tenants
 from scheduling import services as scheduling_services
 from scheduling.models import WeeklyHours
 from scheduling.tests.factories import ResourceFactory, ServiceFactory
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "browser"
-KEEP = {"django_migrations", "django_content_type", "auth_permission"}
-
-if not Path(CHROMIUM).exists():
-    # `make test` installs Chromium; only a bare `pytest` on a machine without it gets here.
-    if os.environ.get("CI"):
-        raise RuntimeError(f"Chromium not found at {CHROMIUM}: browser tests cannot run")
-    pytest.skip("Chromium is not installed (make test installs it)", allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread while the module's tests (and
-    # their database flushes) run; our DB calls here stay synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            yield chromium
-            chromium.close()
-    finally:
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-
-
-def _empty_schema(schema: str) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", [schema])
-        tables = [name for (name,) in cursor.fetchall() if name not in KEEP]
-        names = ", ".join(f'"{schema}"."{name}"' for name in tables)
-        cursor.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
 
 
 @pytest.fixture
 def shop(public_rows_restored, transactional_db, live_server):
     ensure_test_tenants()
     with schema_context("browser"):
-        _empty_schema("browser")
+        empty_schema("browser")
         business = scheduling_services.settings_create_defaults(
             timezone="America/Sao_Paulo", display_name="Browser Barbers"
         )
@@ -84,10 +38,9 @@ def shop(public_rows_restored, transactional_db, live_server):
     port = live_server.url.rsplit(":", 1)[1]
     yield f"http://browser.localhost:{port}"
     with schema_context("browser"):
-        _empty_schema("browser")
+        empty_schema("browser")
 
 
-SETTLED = "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
 # Which days look chosen (white text) the moment htmx puts the new times in, before it settles.
 WATCH_SWAP = """() => document.body.addEventListener('htmx:afterSwap', () => {
     window.chosenAtSwap = [...document.querySelectorAll('#slots a.day')]
@@ -128,7 +81,7 @@ def _flow(
     # click); then htmx must have settled, or the screenshot catches the swap half done.
     page.wait_for_selector(f'#{day_id}[aria-current="date"]')
     if javascript:
-        page.wait_for_function(SETTLED)
+        page.wait_for_function(HTMX_SETTLED)
         # The strip and the times change together: no moment shows the old day chosen.
         assert page.evaluate("window.chosenAtSwap") == [day_id]
         assert f"date={day_name}" in page.url  # the chosen day is in the address bar

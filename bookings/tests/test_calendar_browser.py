@@ -4,55 +4,20 @@ Screenshots go to artifacts/browser/ (git-ignored): calendar-375.png, calendar-1
 """
 
 import datetime as dt
-import os
-import shutil
 import zoneinfo
-from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from accounts.tests.factories import PASSWORD, OwnerFactory
 from bookings.tests.factories import BookingFactory, ClientFactory
-from conftest import ensure_test_tenants
+from conftest import SHOTS, empty_schema, ensure_test_tenants
 from scheduling import services as scheduling_services
 from scheduling.models import WeeklyHours
 from scheduling.tests.factories import ResourceFactory, ServiceFactory
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
-SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "browser"
-KEEP = {"django_migrations", "django_content_type", "auth_permission"}
 TZ = zoneinfo.ZoneInfo("America/Sao_Paulo")
-
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError(f"Chromium not found at {CHROMIUM}: browser tests cannot run")
-    pytest.skip("Chromium is not installed (make test installs it)", allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            yield chromium
-            chromium.close()
-    finally:
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-
-
-def _empty_schema(schema: str) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", [schema])
-        tables = [name for (name,) in cursor.fetchall() if name not in KEEP]
-        names = ", ".join(f'"{schema}"."{name}"' for name in tables)
-        cursor.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
 
 
 @pytest.fixture
@@ -61,7 +26,7 @@ def busy_day(public_rows_restored, transactional_db, live_server):
     cancelled 14:00 beside the booking that took its time."""
     ensure_test_tenants()
     with schema_context("browser"):
-        _empty_schema("browser")
+        empty_schema("browser")
         scheduling_services.settings_create_defaults(
             timezone="America/Sao_Paulo", display_name="Browser Barbers"
         )
@@ -126,7 +91,7 @@ def busy_day(public_rows_restored, transactional_db, live_server):
     port = live_server.url.rsplit(":", 1)[1]
     yield f"http://browser.localhost:{port}", day
     with schema_context("browser"):
-        _empty_schema("browser")
+        empty_schema("browser")
 
 
 BOXES = """() => [...document.querySelectorAll('.day-column')].map((column) => ({

@@ -11,10 +11,9 @@ from django_tenants.utils import schema_context
 
 from accounts.tests.factories import OwnerFactory
 from bookings import services
-from bookings.tests.test_browser import SHOTS, browser, shop  # noqa: F401 (fixtures)
+from bookings.tests.test_browser import shop  # noqa: F401 (a fixture)
+from conftest import PHONE, screenshot_fits
 from scheduling.models import BusinessSettings, Service
-
-PHONE = {"width": 375, "height": 812}
 
 
 @pytest.fixture
@@ -29,13 +28,10 @@ def reachable_shop(shop):  # noqa: F811
 
 
 def _shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SHOTS / f"public-g0-{name}.png", full_page=True)
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{name}: {width}px wide on a 375px screen"
+    screenshot_fits(page, f"public-g0-{name}")
 
 
-def test_window_warning_and_closed_manage_page_at_375px(browser, reachable_shop):  # noqa: F811
+def test_window_warning_and_closed_manage_page_at_375px(browser, reachable_shop):
     base = reachable_shop
     start = (timezone.now() + dt.timedelta(hours=3)).replace(microsecond=0)
     with schema_context("browser"):

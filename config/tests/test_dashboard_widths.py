@@ -17,9 +17,7 @@ from django_tenants.utils import schema_context
 from accounts.tests.factories import PASSWORD, OwnerFactory, UserFactory
 from bookings.models import Booking
 from bookings.tests.factories import BookingFactory, ClientFactory
-from bookings.tests.test_browser import SHOTS, _empty_schema
-from bookings.tests.test_browser import browser as browser
-from conftest import ensure_test_tenants
+from conftest import SHOTS, empty_schema, ensure_test_tenants
 from notifications.models import Channel, Kind, Message
 from scheduling import services as scheduling_services
 from scheduling.models import ResourceCategory, WeeklyHours
@@ -36,12 +34,6 @@ PROBE = """async (url) => {
 }"""
 
 WIDTHS = "[document.documentElement.scrollWidth, window.innerWidth]"
-
-# Pages of other helpers that still overflow at 375 px: {url name: why}. Empty when none do.
-KNOWN_OVERFLOW: dict[str, str] = {
-    "bookings:client_detail": "a long client e-mail under the name does not wrap (460 px; "
-    "templates/bookings/client_detail.html)",
-}
 
 
 def dashboard_routes() -> list[tuple[str, str]]:
@@ -68,7 +60,7 @@ def dashboard(public_rows_restored, transactional_db, live_server):
     """The browser test business with a bit of everything, long names included."""
     ensure_test_tenants()
     with schema_context("browser"):
-        _empty_schema("browser")
+        empty_schema("browser")
         business = scheduling_services.settings_create_defaults(
             timezone="America/Sao_Paulo", display_name="Barbearia Navalha de Ouro e Companhia"
         )
@@ -143,7 +135,7 @@ def dashboard(public_rows_restored, transactional_db, live_server):
     port = live_server.url.rsplit(":", 1)[1]
     yield {"base": f"http://browser.localhost:{port}", "values": values, "pks": pks, "owner": owner}
     with schema_context("browser"):
-        _empty_schema("browser")
+        empty_schema("browser")
 
 
 def _url(name: str, route: str, dashboard) -> str:
@@ -163,7 +155,6 @@ def _log_in(page, base: str) -> None:
 
 
 def test_no_dashboard_page_scrolls_sideways_on_a_phone(browser, dashboard):
-    SHOTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(viewport=PHONE, is_mobile=True)
     page = context.new_page()
     page.set_default_timeout(10_000)
@@ -213,10 +204,7 @@ def test_no_dashboard_page_scrolls_sideways_on_a_phone(browser, dashboard):
         "scheduling:settings",
     ):
         assert name in checked, name
-    unexpected = {n: why for n, why in overflowing.items() if n not in KNOWN_OVERFLOW}
-    assert unexpected == {}
-    if overflowing:
-        pytest.xfail("; ".join(f"{n} ({KNOWN_OVERFLOW[n]})" for n in sorted(overflowing)))
+    assert overflowing == {}
 
 
 def test_the_navigation_is_a_menu_on_a_phone_and_a_row_on_a_desktop(browser, dashboard):

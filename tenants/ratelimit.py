@@ -1,7 +1,8 @@
-"""A fixed-window limit on the cache for the platform host's forms ("find your business").
+"""Fixed-window rate limits on the Redis cache, for every host's forms.
 
-Counted per client address and per e-mail, so neither one address nor one mailbox can be
-flooded. Kept here because the platform app may not import the booking app's own limiter.
+The booking pages count per client address; the platform's "find your business" per address
+and per e-mail, so neither one address nor one mailbox can be flooded. On a business's host the
+cache keys carry its schema (TRAPS #8).
 """
 
 import hashlib
@@ -13,8 +14,12 @@ from django.core.cache import cache
 
 
 def client_ip(request) -> str:
-    """REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies the address the outermost one saw
-    (the same rule as the booking pages' limiter: entries further left can be forged)."""
+    """The client's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies their report.
+
+    Each proxy appends the address it was reached from to X-Forwarded-For, so with N trusted
+    proxies the client is the N-th entry from the right; anything further left is whatever the
+    client sent and can be forged. A header shorter than N did not come through our proxies.
+    """
     remote = request.META.get("REMOTE_ADDR", "") or "unknown"
     trusted = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
     if trusted <= 0:

@@ -410,7 +410,7 @@ def test_behind_a_trusted_proxy_each_client_has_its_own_limit(shop, alpha_client
 def test_client_ip_counts_trusted_proxies_from_the_right(settings):
     from django.test import RequestFactory
 
-    from bookings.ratelimit import client_ip
+    from tenants.ratelimit import client_ip
 
     def ip(forwarded, remote="10.0.0.1"):
         return client_ip(

@@ -23,10 +23,10 @@ from bookings.calendar_files import booking_ics
 from bookings.errors import BookingError, booking_error
 from bookings.forms_public import BookingDetailsForm
 from bookings.models import Booking, Source
-from bookings.ratelimit import rate_limit_hit
 from bookings.signals import public_contact_rules
 from scheduling.models import Resource, Service
 from scheduling.selectors import service_list_bookable, setup_status
+from tenants.ratelimit import client_ip, limit_hit
 
 STRIP_DAYS = 14  # days on one page of the strip; earlier/later pages reach the maximum advance
 BOOKING_POSTS_PER_MINUTE = 10
@@ -264,7 +264,9 @@ def book_details(request, service: Service, who: str):
             return _refused(request, context, refusal)
         return _details_page(request, context)
 
-    wait = rate_limit_hit(request, scope="book", limit=BOOKING_POSTS_PER_MINUTE, window=60)
+    wait = limit_hit(
+        scope="book", key=client_ip(request), limit=BOOKING_POSTS_PER_MINUTE, window=60
+    )
     if wait:
         if request.htmx:
             response = _details_page(request, {**context, "wait": wait}, status=429)

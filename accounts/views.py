@@ -36,9 +36,9 @@ def _after_change(request, message: str):
     return redirect("accounts:team")
 
 
-def _refused(request, exc: AccountError, status: int = 409):
+def _refused(request, exc: AccountError):
     if request.htmx:
-        return _team_page(request, error=exc.message, status=status)
+        return _team_page(request, error=exc.message, status=exc.status)
     messages.error(request, exc.message)
     return redirect("accounts:team")
 
@@ -88,7 +88,7 @@ def team_alerts(request, pk: int):
     form = AlertsForm(request.POST)
     if not form.is_valid():
         error = AccountError("invalid_alerts", "Choose which alerts to receive from the list.")
-        return _refused(request, error, status=422)
+        return _refused(request, error)
     try:
         services.user_set_alerts(
             actor=request.user, user=member, alerts=form.cleaned_data["alerts"]

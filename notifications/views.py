@@ -111,7 +111,7 @@ def message_retry(request, pk: int):
         message = actions.message_retry(message=message)
     except NotificationError as exc:
         if request.htmx:
-            return _detail(request, message, status=409, error=exc.message)
+            return _detail(request, message, status=exc.status, error=exc.message)
         messages.error(request, exc.message)
     else:
         messages.success(request, "Queued again: it goes out in a moment.")

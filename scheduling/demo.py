@@ -38,6 +38,9 @@ def demo_seed(*, tenant, owner, staff) -> None:
     business.contact_phone = business.contact_phone or "+55 11 91234-5678"
     business.address = business.address or "Rua Augusta, 1200 — São Paulo"
     business.reminder_offsets = business.reminder_offsets or [24 * 60, 2 * 60]
+    # The demo is a business in full swing: set up and shared, so no onboarding checklist.
+    business.presets_decided_at = business.presets_decided_at or timezone.now()
+    business.booking_page_shared_at = business.booking_page_shared_at or timezone.now()
     business.save()
 
     barbers_cat, _ = ResourceCategory.objects.get_or_create(name="Barbers", defaults={"order": 1})

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from scheduling.models import BusinessSettings, Resource, Service, TimeOff, WeeklyHours
+from scheduling.selectors import setup_status
 
 
 def _seed_and_count(monkeypatch) -> dict:
@@ -42,6 +43,8 @@ def test_demo_barbershop_is_seeded_once(db, monkeypatch):
         assert tuesday == [(dt.time(9), dt.time(12)), (dt.time(13), dt.time(19))]
         assert all(s.resources.exists() for s in Service.objects.all())
         assert Resource.objects.get(name="Rafael").user.email == "staff@demo.localhost"
+        # A business in full swing: its owner sees no onboarding checklist.
+        assert setup_status(business=business).complete
 
         closed = TimeOff.objects.get(resource=None)
         tz = zoneinfo.ZoneInfo(business.timezone)

@@ -103,3 +103,53 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def has_accepted_invite(self) -> bool:
         return self.has_usable_password()
+
+
+class AuditEntry(models.Model):
+    """Who changed what, when: a business's setup (services, resources, hours, rules…) in its
+    schema, the platform's in the public one. Bookings keep their own trail (BookingEvent)."""
+
+    actor = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Who acted when there is no user (a command, the system) or the user was deleted since.
+    actor_label = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=60, help_text="e.g. service.updated, hours.set")
+    target_type = models.CharField(max_length=40)
+    target_id = models.CharField(max_length=40, blank=True)
+    target_label = models.CharField(max_length=200, blank=True, help_text="Its name at the time.")
+    # {field: [before, after]} for an update, {field: value} for a creation or deletion.
+    changes = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target_label}"
+
+    @property
+    def change_rows(self) -> list[tuple[str, str | None, str]]:
+        """(what, before, after) rows to show; before is None for a creation or deletion."""
+        is_diff = self.action.endswith((".updated", ".set"))
+        rows = []
+        for field, value in self.changes.items():
+            label = field.replace("_", " ").capitalize()
+            if is_diff and isinstance(value, list) and len(value) == 2:
+                rows.append((label, _readable(value[0]), _readable(value[1])))
+            else:
+                rows.append((label, None, _readable(value)))
+        return rows
+
+
+def _readable(value) -> str:
+    if value is None or value == "" or value == [] or value == {}:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(_readable(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_readable(v)}" for k, v in value.items())
+    return str(value)

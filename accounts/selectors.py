@@ -22,3 +22,10 @@ def user_list_alerted_for_unowned() -> list[User]:
         .exclude(email="")
         .order_by("pk")
     )
+
+
+def audit_list() -> QuerySet:
+    """The audit trail, newest first, with who did each change."""
+    from accounts.models import AuditEntry
+
+    return AuditEntry.objects.select_related("actor").order_by("-created_at", "-id")

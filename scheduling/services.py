@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone as django_timezone
 
+from accounts.audit import audit_diff, audit_record, audit_snapshot
+from accounts.models import User
 from scheduling.errors import SchedulingError
 from scheduling.models import (
     BusinessSettings,
@@ -23,6 +25,30 @@ from tenants.regions import region_for_timezone
 
 # A week of working hours: weekday (Monday 0) → its ranges; a day missing or empty is closed.
 Week = dict[int, list[tuple[dt.time, dt.time]]]
+
+SERVICE_FIELDS = [
+    "name",
+    "description",
+    "duration_minutes",
+    "price",
+    "buffer_before_minutes",
+    "buffer_after_minutes",
+    "is_public",
+    "is_active",
+    "color",
+    "order",
+]
+RESOURCE_FIELDS = [
+    "name",
+    "kind",
+    "category",
+    "user",
+    "description",
+    "color",
+    "attributes",
+    "is_active",
+    "order",
+]
 
 CURRENCY_BY_REGION = {"BR": "BRL", "PT": "EUR", "US": "USD", "GB": "GBP", "ES": "EUR", "AR": "ARS"}
 
@@ -84,7 +110,7 @@ def hours_week_of(*, resource: Resource | None) -> Week:
 
 
 @transaction.atomic
-def hours_set_week(*, resource: Resource | None, week: Week) -> None:
+def hours_set_week(*, resource: Resource | None, week: Week, actor: User | None = None) -> None:
     """Replace the weekly hours of `resource` (None: the business) with `week`, all or nothing.
 
     A resource given an empty week has no hours of its own: it follows the business's again.
@@ -97,116 +123,209 @@ def hours_set_week(*, resource: Resource | None, week: Week) -> None:
     # Two editors saving at once must end with one week, not a mix of both: the settings row
     # is the business's one lock for hours (locking the old rows would not stop two inserts).
     list(BusinessSettings.objects.select_for_update().filter(pk=1))
+    before = _week_text(hours_week_of(resource=resource))
     WeeklyHours.objects.filter(resource=resource).delete()
     WeeklyHours.objects.bulk_create(
         WeeklyHours(resource=resource, weekday=day, start=start, end=end)
         for day, ranges in sorted(week.items())
         for start, end in sorted(ranges)
     )
+    after = _week_text(hours_week_of(resource=resource))
+    if after != before:
+        _audit_hours(actor, "hours.set", resource, audit_diff(before, after))
+
+
+def _week_text(week: Week) -> dict[str, str]:
+    """A week as people read it: {"Monday": "09:00–12:00, 13:00–19:00", "Sunday": "closed"}."""
+    return {
+        Weekday(day).label: ", ".join(f"{a:%H:%M}–{b:%H:%M}" for a, b in sorted(week.get(day, [])))
+        or "closed"
+        for day in Weekday.values
+    }
+
+
+def _audit_hours(actor, action: str, resource: Resource | None, changes: dict) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        target=resource,
+        target_type="hours",
+        target_label=f"Hours of {resource}" if resource else "Business hours",
+        changes=changes,
+    )
 
 
 @transaction.atomic
-def hours_reset(*, resource: Resource) -> None:
+def hours_reset(*, resource: Resource, actor: User | None = None) -> None:
     """Drop a resource's own hours: it follows the business's again."""
-    WeeklyHours.objects.filter(resource=resource).delete()
+    before = _week_text(hours_week_of(resource=resource))
+    if WeeklyHours.objects.filter(resource=resource).delete()[0]:
+        _audit_hours(actor, "hours.reset", resource, {"own hours": before})
 
 
 @transaction.atomic
 def time_off_create(
-    *, resource: Resource | None, start: dt.datetime, end: dt.datetime, reason: str = ""
+    *,
+    resource: Resource | None,
+    start: dt.datetime,
+    end: dt.datetime,
+    reason: str = "",
+    actor: User | None = None,
 ) -> TimeOff:
     if end <= start:
         raise SchedulingError("end_before_start", "The end must be after the start.", "end")
-    return TimeOff.objects.create(resource=resource, start=start, end=end, reason=reason)
+    time_off = TimeOff.objects.create(resource=resource, start=start, end=end, reason=reason)
+    _audit_time_off(actor, "time_off.created", time_off)
+    return time_off
 
 
 @transaction.atomic
-def time_off_delete(*, time_off: TimeOff) -> None:
+def time_off_delete(*, time_off: TimeOff, actor: User | None = None) -> None:
+    _audit_time_off(actor, "time_off.deleted", time_off)
     time_off.delete()
 
 
-@transaction.atomic
-def resource_set_active(*, resource: Resource, active: bool) -> Resource:
-    resource.is_active = active
-    resource.save(update_fields=["is_active"])
-    return resource
+def _audit_time_off(actor, action: str, time_off: TimeOff) -> None:
+    changes = audit_snapshot(time_off, ["start", "end", "reason"])
+    changes["who"] = str(time_off.resource) if time_off.resource else "The whole business"
+    audit_record(actor=actor, action=action, target=time_off, changes=changes)
 
 
 @transaction.atomic
-def service_set_active(*, service: Service, active: bool) -> Service:
-    service.is_active = active
-    service.save(update_fields=["is_active"])
-    return service
+def resource_set_active(*, resource: Resource, active: bool, actor: User | None = None) -> Resource:
+    return resource_update(resource=resource, actor=actor, is_active=active)
 
 
 @transaction.atomic
-def resource_create(*, services: Iterable[Service] = (), **fields) -> Resource:
+def service_set_active(*, service: Service, active: bool, actor: User | None = None) -> Service:
+    return service_update(service=service, actor=actor, is_active=active)
+
+
+def _names(related) -> list[str]:
+    return sorted(str(obj) for obj in related.all())
+
+
+@transaction.atomic
+def resource_create(
+    *, services: Iterable[Service] = (), actor: User | None = None, **fields
+) -> Resource:
     """A new resource, performing `services` (both sides of `Service.resources`)."""
     resource = Resource.objects.create(**fields)
     resource.services.set(services)
+    changes = {**audit_snapshot(resource, RESOURCE_FIELDS), "services": _names(resource.services)}
+    audit_record(actor=actor, action="resource.created", target=resource, changes=changes)
     return resource
 
 
 @transaction.atomic
 def resource_update(
-    *, resource: Resource, services: Iterable[Service] | None = None, **fields
+    *,
+    resource: Resource,
+    services: Iterable[Service] | None = None,
+    actor: User | None = None,
+    **fields,
 ) -> Resource:
     """Change a resource; `services` (when given) becomes exactly what it performs."""
+    stored = _stored(resource)
+    before = {**audit_snapshot(stored, RESOURCE_FIELDS), "services": _names(stored.services)}
     for name, value in fields.items():
         setattr(resource, name, value)
     resource.save()
     if services is not None:
         resource.services.set(services)
+    after = {**audit_snapshot(resource, RESOURCE_FIELDS), "services": _names(resource.services)}
+    _audit_update(actor, "resource", resource, before, after)
     return resource
 
 
+def _stored(instance):
+    """The row as the database has it: a bound ModelForm has already changed `instance`."""
+    return type(instance).objects.filter(pk=instance.pk).first() or instance
+
+
+def _audit_update(actor, kind: str, target, before: dict, after: dict) -> None:
+    changes = audit_diff(before, after)
+    if changes:
+        audit_record(actor=actor, action=f"{kind}.updated", target=target, changes=changes)
+
+
 @transaction.atomic
-def service_create(*, resources: Iterable[Resource] = (), **fields) -> Service:
+def service_create(
+    *, resources: Iterable[Resource] = (), actor: User | None = None, **fields
+) -> Service:
     service = Service.objects.create(**fields)
     service.resources.set(resources)
+    changes = {**audit_snapshot(service, SERVICE_FIELDS), "resources": _names(service.resources)}
+    audit_record(actor=actor, action="service.created", target=service, changes=changes)
     return service
 
 
 @transaction.atomic
 def service_update(
-    *, service: Service, resources: Iterable[Resource] | None = None, **fields
+    *,
+    service: Service,
+    resources: Iterable[Resource] | None = None,
+    actor: User | None = None,
+    **fields,
 ) -> Service:
     """Change a service; `resources` (when given) becomes exactly who performs it."""
+    stored = _stored(service)
+    before = {**audit_snapshot(stored, SERVICE_FIELDS), "resources": _names(stored.resources)}
     for name, value in fields.items():
         setattr(service, name, value)
     service.save()
     if resources is not None:
         service.resources.set(resources)
+    after = {**audit_snapshot(service, SERVICE_FIELDS), "resources": _names(service.resources)}
+    _audit_update(actor, "service", service, before, after)
     return service
 
 
 @transaction.atomic
-def category_create(*, name: str, order: int = 0) -> ResourceCategory:
-    return ResourceCategory.objects.create(name=name, order=order)
-
-
-@transaction.atomic
-def category_update(*, category: ResourceCategory, name: str, order: int) -> ResourceCategory:
-    category.name, category.order = name, order
-    category.save(update_fields=["name", "order"])
+def category_create(*, name: str, order: int = 0, actor: User | None = None) -> ResourceCategory:
+    category = ResourceCategory.objects.create(name=name, order=order)
+    changes = audit_snapshot(category, ["name", "order"])
+    audit_record(actor=actor, action="category.created", target=category, changes=changes)
     return category
 
 
 @transaction.atomic
-def category_delete(*, category: ResourceCategory) -> None:
-    """Delete a category; its resources stay, uncategorised."""
-    category.delete()
+def category_update(
+    *, category: ResourceCategory, name: str, order: int, actor: User | None = None
+) -> ResourceCategory:
+    before = audit_snapshot(_stored(category), ["name", "order"])
+    category.name, category.order = name, order
+    category.save(update_fields=["name", "order"])
+    _audit_update(actor, "category", category, before, audit_snapshot(category, ["name", "order"]))
+    return category
 
 
 @transaction.atomic
-def settings_update(*, business: BusinessSettings, **fields) -> BusinessSettings:
+def category_delete(*, category: ResourceCategory, actor: User | None = None) -> None:
+    """Delete a category; its resources stay, uncategorised."""
+    changes = {"members": _names(category.resources)}
+    audit_record(actor=actor, action="category.deleted", target=category, changes=changes)
+    category.delete()
+
+
+# Never written to the audit trail as they are: a secret, or a file's storage name.
+_SETTINGS_NOT_AUDITED = frozenset({"updated_at"})
+
+
+@transaction.atomic
+def settings_update(
+    *, business: BusinessSettings, actor: User | None = None, **fields
+) -> BusinessSettings:
     """Save the business's rules, labels and branding.
 
     File fields follow Django's form convention: None keeps the file, False clears it.
     """
+    names = [name for name in fields if name not in _SETTINGS_NOT_AUDITED]
+    before = audit_snapshot(_stored(business), names)
     for name, value in fields.items():
         BusinessSettings._meta.get_field(name).save_form_data(business, value)
     business.save()
+    _audit_update(actor, "settings", business, before, audit_snapshot(business, names))
     return business
 
 
@@ -294,21 +413,37 @@ def presets_apply(
     hours_set = hours and not WeeklyHours.objects.filter(resource__isnull=True).exists()
     if hours_set:
         hours_set_week(
-            resource=None, week={day: list(ranges) for day, ranges in preset.hours.items()}
+            resource=None,
+            week={day: list(ranges) for day, ranges in preset.hours.items()},
+            actor=owner,
         )
 
     business.presets_decided_at = now or django_timezone.now()
     business.save()
+    audit_record(
+        actor=owner,
+        action="presets.accepted",
+        target_type="presets",
+        target_label=f"Ready setup: {preset.business_type}",
+        changes={
+            "resource": str(resource),
+            "services": [s.name for s in created],
+            "hours": hours_set,
+        },
+    )
     return PresetsResult(resource=resource, services=tuple(created), hours_set=hours_set)
 
 
 @transaction.atomic
-def presets_skip(*, now: dt.datetime | None = None) -> BusinessSettings:
+def presets_skip(*, now: dt.datetime | None = None, actor: User | None = None) -> BusinessSettings:
     """The owner declined the presets: nothing is created, and they are not offered again."""
     business = _settings_for_update()
     _presets_refuse_if_decided(business)
     business.presets_decided_at = now or django_timezone.now()
     business.save(update_fields=["presets_decided_at", "updated_at"])
+    audit_record(
+        actor=actor, action="presets.skipped", target_type="presets", target_label="Ready setup"
+    )
     return business
 
 

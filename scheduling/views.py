@@ -1,11 +1,13 @@
 """Staff screens for the business's rules, hours, time off, resources, services and presets."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import manager_required
+from accounts.selectors import audit_list
 from scheduling import selectors, services
 from scheduling.errors import SchedulingError
 from scheduling.forms import (
@@ -44,11 +46,23 @@ def settings_edit(request):
     form = SettingsForm(request.POST or None, request.FILES or None, instance=request.business)
     if request.method == "POST":
         if form.is_valid():
-            services.settings_update(business=request.business, **form.cleaned_data)
+            services.settings_update(
+                business=request.business, actor=request.user, **form.cleaned_data
+            )
             messages.success(request, "Settings saved.")
             return redirect("scheduling:settings")
         return render(request, "scheduling/settings.html", {"form": form}, status=422)
     return render(request, "scheduling/settings.html", {"form": form})
+
+
+HISTORY_PAGE_SIZE = 50
+
+
+@manager_required
+def settings_history(request):
+    """Who changed the business's setup, and what: services, resources, hours, rules…"""
+    page = Paginator(audit_list(), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    return _page(request, "scheduling/history.html", "history-list", {"page": page})
 
 
 # --- Weekly hours --------------------------------------------------------------------------------
@@ -93,7 +107,7 @@ def _hours_editor(request, resource: Resource | None):
         return _hours_page(request, resource, form, business_week)
 
     if not form.own:
-        services.hours_reset(resource=resource)
+        services.hours_reset(resource=resource, actor=request.user)
         messages.success(request, f"{resource} follows the business hours.")
         return _hours_saved(request, resource)
     if form.is_valid():
@@ -102,7 +116,7 @@ def _hours_editor(request, resource: Resource | None):
             form.add_day_error(0, "Open at least one day, or choose “Use the business hours”.")
         else:
             try:
-                services.hours_set_week(resource=resource, week=week)
+                services.hours_set_week(resource=resource, week=week, actor=request.user)
             except SchedulingError as exc:
                 form.add_day_error(int((exc.field or "day-0").removeprefix("day-")), exc.message)
             else:
@@ -138,7 +152,7 @@ def time_off(request):
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            services.time_off_create(**form.cleaned_data)
+            services.time_off_create(actor=request.user, **form.cleaned_data)
             messages.success(request, "Time off added.")
             if not request.htmx:
                 return redirect("scheduling:time_off")
@@ -155,7 +169,7 @@ def time_off(request):
 @manager_required
 @require_POST
 def time_off_delete(request, pk: int):
-    services.time_off_delete(time_off=get_object_or_404(TimeOff, pk=pk))
+    services.time_off_delete(time_off=get_object_or_404(TimeOff, pk=pk), actor=request.user)
     messages.success(request, "Time off removed.")
     if request.htmx:
         context = {
@@ -178,9 +192,11 @@ def categories(request, pk: int | None = None):
         if form.is_valid():
             data = form.cleaned_data
             if instance is None:
-                services.category_create(name=data["name"], order=data["order"])
+                services.category_create(name=data["name"], order=data["order"], actor=request.user)
             else:
-                services.category_update(category=instance, name=data["name"], order=data["order"])
+                services.category_update(
+                    category=instance, name=data["name"], order=data["order"], actor=request.user
+                )
             messages.success(request, "Category saved.")
             if not request.htmx:
                 return redirect("scheduling:categories")
@@ -195,7 +211,7 @@ def categories(request, pk: int | None = None):
 @require_POST
 def category_delete(request, pk: int):
     category = get_object_or_404(ResourceCategory, pk=pk)
-    services.category_delete(category=category)
+    services.category_delete(category=category, actor=request.user)
     messages.success(request, f"Category “{category}” deleted; its members keep working.")
     if request.htmx:
         context = {"form": CategoryForm(), "categories": ResourceCategory.objects.all()}
@@ -237,9 +253,11 @@ def resource_edit(request, pk: int | None = None):
     data = dict(form.cleaned_data)
     performs = data.pop("services")
     if instance is None:
-        resource = services.resource_create(services=performs, **data)
+        resource = services.resource_create(services=performs, actor=request.user, **data)
     else:
-        resource = services.resource_update(resource=instance, services=performs, **data)
+        resource = services.resource_update(
+            resource=instance, services=performs, actor=request.user, **data
+        )
     messages.success(request, f"{resource} saved.")
     return redirect("scheduling:resources")
 
@@ -248,7 +266,7 @@ def resource_edit(request, pk: int | None = None):
 @require_POST
 def resource_set_active(request, pk: int, active: bool):
     resource = services.resource_set_active(
-        resource=get_object_or_404(Resource, pk=pk), active=active
+        resource=get_object_or_404(Resource, pk=pk), active=active, actor=request.user
     )
     messages.success(request, f"{resource} {'reactivated' if active else 'deactivated'}.")
     if request.htmx:
@@ -286,9 +304,11 @@ def service_edit(request, pk: int | None = None):
             data = dict(form.cleaned_data)
             performers = data.pop("resources")
             if instance is None:
-                service = services.service_create(resources=performers, **data)
+                service = services.service_create(resources=performers, actor=request.user, **data)
             else:
-                service = services.service_update(service=instance, resources=performers, **data)
+                service = services.service_update(
+                    service=instance, resources=performers, actor=request.user, **data
+                )
             messages.success(request, f"{service} saved.")
             return redirect("scheduling:services")
         return render(
@@ -300,7 +320,9 @@ def service_edit(request, pk: int | None = None):
 @manager_required
 @require_POST
 def service_set_active(request, pk: int, active: bool):
-    service = services.service_set_active(service=get_object_or_404(Service, pk=pk), active=active)
+    service = services.service_set_active(
+        service=get_object_or_404(Service, pk=pk), active=active, actor=request.user
+    )
     messages.success(request, f"{service} {'reactivated' if active else 'deactivated'}.")
     if request.htmx:
         return _service_list(request)
@@ -341,7 +363,7 @@ def setup_presets(request):
             messages.info(request, "The suggested setup was already accepted or skipped.")
             return redirect("bookings:dashboard")
         if "skip" in request.POST:
-            services.presets_skip()
+            services.presets_skip(actor=request.user)
             messages.success(request, "Skipped. Set things up from the checklist when you like.")
             return redirect("bookings:dashboard")
         business_type = request.POST.get("business_type", "")

@@ -27,6 +27,7 @@ PAGES = [
     "scheduling:resource_new",
     "scheduling:services",
     "scheduling:service_new",
+    "scheduling:history",
 ]
 
 

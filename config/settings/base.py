@@ -70,6 +70,8 @@ MIDDLEWARE = [
     # Before the tenant lookup, which needs the database it may have to report as down.
     "config.health.HealthMiddleware",
     "tenants.middleware.TenantMiddleware",
+    # Ahead of sessions and views: a NUL in the path, query, form or cookies is a 400 page.
+    "config.input_guard.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

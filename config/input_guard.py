@@ -1,0 +1,49 @@
+"""Refuse requests that carry a NUL character, before any view or query sees them.
+
+PostgreSQL cannot store or compare text containing NUL (`\\x00`): a token, an id or a search
+with one raised `DataError` deep inside whichever query met it first (TRAPS #17). No form,
+link or path of ours ever has one, so the whole class is answered here, once, with a readable
+400 page: in the path, the query string, a form body (field names, values and file names) or a
+cookie.
+"""
+
+from django.http import QueryDict
+from django.shortcuts import render
+
+NUL = "\x00"
+
+
+def _has_nul(data: QueryDict) -> bool:
+    return any(NUL in key or any(NUL in value for value in values) for key, values in data.lists())
+
+
+def carries_nul(request) -> bool:
+    if NUL in request.path or NUL in request.path_info:
+        return True
+    if _has_nul(request.GET):
+        return True
+    if any(NUL in key or NUL in value for key, value in request.COOKIES.items()):
+        return True
+    if request.method in ("POST", "PUT", "PATCH") and request.content_type in (
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
+        if _has_nul(request.POST):
+            return True
+        return any(NUL in (f.name or "") for f in request.FILES.values())
+    return False
+
+
+class InputGuardMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if carries_nul(request):
+            return render(
+                request,
+                "errors/bad_request.html",
+                {"reason": "The address or the form contained a character that is not allowed."},
+                status=400,
+            )
+        return self.get_response(request)

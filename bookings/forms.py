@@ -5,16 +5,17 @@ from django import forms
 from bookings.errors import BookingError
 from bookings.models import Booking, Client, ClientInteraction
 from bookings.phones import phone_normalize
+from scheduling import dates
 from scheduling.models import Resource, Service
 
 
 class DateRangeFilterForm(forms.Form):
     """A list's optional From/Until dates (local days), refused when they run backwards."""
 
-    date_from = forms.DateField(
+    date_from = dates.DateField(
         required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_to = forms.DateField(
+    date_to = dates.DateField(
         required=False, label="Until", widget=forms.DateInput(attrs={"type": "date"})
     )
 
@@ -64,8 +65,8 @@ class NewBookingForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": "Choose one from the list."},
     )
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    start = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+    date = dates.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    start = dates.DateTimeField(required=False, widget=forms.HiddenInput)
     override = forms.BooleanField(
         required=False, label="Override hours, notice and advance (recorded)"
     )
@@ -108,8 +109,8 @@ class RescheduleForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": "Choose one from the list."},
     )
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    start = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+    date = dates.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    start = dates.DateTimeField(required=False, widget=forms.HiddenInput)
     override = forms.BooleanField(required=False, label="Override hours, notice and advance")
     override_time = forms.TimeField(
         required=False, label="Time (with override)", widget=forms.TimeInput(attrs={"type": "time"})
@@ -140,6 +141,7 @@ class ClientForm(forms.ModelForm):
 
     class Meta:
         model = Client
+        formfield_callback = dates.model_form_field
         fields = [
             "name",
             "phone",

@@ -4,6 +4,7 @@ from django import forms
 
 from bookings.errors import BookingError
 from bookings.phones import phone_normalize
+from scheduling import dates
 
 
 class BookingDetailsForm(forms.Form):
@@ -23,7 +24,7 @@ class BookingDetailsForm(forms.Form):
     consent = forms.BooleanField(
         label="Send me the confirmation and reminders on WhatsApp", required=False, initial=True
     )
-    start = forms.DateTimeField(widget=forms.HiddenInput)
+    start = dates.DateTimeField(widget=forms.HiddenInput)
     idem = forms.CharField(widget=forms.HiddenInput, max_length=64)
     # A field people never see: bots fill it.
     website = forms.CharField(

@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Q
 
 from accounts.models import User
+from scheduling import dates
 from scheduling.models import (
     BusinessSettings,
     Resource,
@@ -245,6 +246,7 @@ class TimeOffForm(forms.ModelForm):
     class Meta:
         model = TimeOff
         fields = ["resource", "start", "end", "reason"]
+        formfield_callback = dates.model_form_field
         widgets = {"start": DATETIME_INPUT, "end": DATETIME_INPUT}
 
     def __init__(self, *args, resource_label: str = "resource", **kwargs):

@@ -17,16 +17,15 @@ from bookings.errors import BookingError
 from bookings.forms import BookingFilterForm, CancelForm, NewBookingForm, RescheduleForm
 from bookings.models import Booking, BookingEvent, Source
 from bookings.scoping import visible_bookings, visible_clients, visible_resources
+from scheduling.dates import date_parse
 from scheduling.models import Service
 
 PAGE_SIZE = 25
 
 
 def _local_day(raw: str | None) -> dt.date:
-    try:
-        return dt.date.fromisoformat(raw or "")
-    except ValueError:
-        return timezone.localdate()
+    """The day asked for, or today when none (or none that can be) was asked."""
+    return date_parse(raw) or timezone.localdate()
 
 
 def _pk(raw: str | None) -> int:

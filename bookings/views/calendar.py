@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 
 from accounts.decorators import role_required
 from bookings.models import Booking
 from bookings.scoping import visible_bookings, visible_resources
+from scheduling.dates import date_parse
 from scheduling.selectors import resource_working_intervals
 
 PX_PER_MINUTE = 1.4
@@ -76,19 +76,12 @@ def lanes_assign(items: list[Placed]) -> list[Placed]:
     return items
 
 
-def _parse_day(raw: str | None) -> dt.date:
-    try:
-        return parse_date(raw or "") or timezone.localdate()
-    except ValueError:
-        return timezone.localdate()
-
-
 @role_required()
 def calendar(request):
     business = request.business
     tz = timezone.get_current_timezone()
     today = timezone.localdate()
-    day = _parse_day(request.GET.get("date"))
+    day = date_parse(request.GET.get("date")) or today
     view = "week" if request.GET.get("view") == "week" else "day"
 
     resources = list(visible_resources(request.user).order_by("order", "name"))

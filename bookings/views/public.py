@@ -14,7 +14,6 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -24,6 +23,7 @@ from bookings.errors import BookingError, booking_error
 from bookings.forms_public import BookingDetailsForm
 from bookings.models import Booking, Source
 from bookings.signals import public_contact_rules
+from scheduling.dates import date_parse, instant_parse
 from scheduling.models import Resource, Service
 from scheduling.selectors import service_list_bookable, setup_status
 from tenants.ratelimit import client_ip, limit_hit
@@ -103,13 +103,6 @@ def book_who(request, service: Service):
     return render(request, "bookings/public/who.html", {"service": service})
 
 
-def _date_param(raw: str | None) -> dt.date | None:
-    try:
-        return parse_date(raw or "")
-    except ValueError:  # well formed but impossible, such as 2030-02-30
-        return None
-
-
 def _strip(request, service, resource, *, chosen=None, page_from=None):
     """One page of the day strip (which days have a slot) and the chosen day's starts.
 
@@ -163,8 +156,8 @@ def _strip(request, service, resource, *, chosen=None, page_from=None):
 
 def _strip_params(request) -> dict:
     return {
-        "chosen": _date_param(request.GET.get("date")),
-        "page_from": _date_param(request.GET.get("from")),
+        "chosen": date_parse(request.GET.get("date")),
+        "page_from": date_parse(request.GET.get("from")),
     }
 
 
@@ -175,11 +168,6 @@ def book_when(request, service: Service, who: str):
     context.update(_strip(request, service, resource, **_strip_params(request)))
     template = "bookings/public/when.html#slots" if request.htmx else "bookings/public/when.html"
     return render(request, template, context)
-
-
-def _start_from(raw: str | None) -> dt.datetime | None:
-    value = parse_datetime(raw or "")
-    return value if value is not None and timezone.is_aware(value) else None
 
 
 def _contact_rules() -> dict:
@@ -238,7 +226,7 @@ def book_details(request, service: Service, who: str):
     resource = _who(service, who)
     business = request.business
     data = request.POST if request.method == "POST" else None
-    start = _start_from(request.POST.get("start") if data else request.GET.get("start"))
+    start = instant_parse(request.POST.get("start") if data else request.GET.get("start"))
     if start is None:
         back = reverse("bookings:book_when", args=[service.pk, who])
         return HttpResponseClientRedirect(back) if request.htmx else redirect(back)
@@ -389,7 +377,7 @@ def manage(request, token: str):
                 )
                 message = "Your booking is cancelled."
             elif action == "reschedule":
-                start = _start_from(request.POST.get("start"))
+                start = instant_parse(request.POST.get("start"))
                 if start is None:
                     raise BookingError("invalid_start", "Please choose a new time.")
                 services.booking_reschedule(

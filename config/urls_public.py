@@ -13,3 +13,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("webhooks/whatsapp/", whatsapp_webhook, name="whatsapp_webhook"),
 ]
+
+# A database outage answers 503 with Retry-After, not 500 (config/outages.py).
+handler500 = "config.outages.server_error"

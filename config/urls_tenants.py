@@ -9,3 +9,6 @@ urlpatterns = [
     path("", include("bookings.urls")),
     path("", include("notifications.urls")),
 ]
+
+# A database outage answers 503 with Retry-After, not 500 (config/outages.py).
+handler500 = "config.outages.server_error"

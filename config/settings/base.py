@@ -119,7 +119,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Fails open: while Redis is down pages and bookings go on without it (config/outages.py).
+        "BACKEND": "config.outages.FailOpenRedisCache",
         "LOCATION": REDIS_URL,
         # TRAPS #8: keys carry the schema, or rate limits and cached pages leak across tenants.
         "KEY_FUNCTION": "django_tenants.cache.make_key",

@@ -90,6 +90,9 @@ def main() -> None:
             page.fill("#id_owner_name", "Sofia Shot")
             page.fill("#id_owner_email", f"sofia@{slug}.example.com")
             page.fill("#id_owner_password", "a-long-screenshot-pass")
+            page.wait_for_timeout(
+                3500
+            )  # a form sent faster than SIGNUP_MIN_FILL_SECONDS is refused
             page.click("button[type=submit]")
             page.wait_for_url(f"http://{slug}.localhost:{args.port}/app/")
             page.screenshot(path=OUT / f"signup-landed-{width}.png", full_page=True)

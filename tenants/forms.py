@@ -1,7 +1,10 @@
+import time
 import zoneinfo
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
+from django.core import signing
 
 from accounts.models import User
 from tenants import services
@@ -23,6 +26,35 @@ COMMON_TIMEZONES = [
 def timezone_choices() -> list[tuple[str, str]]:
     rest = sorted(zoneinfo.available_timezones() - set(COMMON_TIMEZONES) - {"localtime"})
     return [(tz, tz.replace("_", " ")) for tz in COMMON_TIMEZONES + rest]
+
+
+# The sign-up form carries the moment it was shown, signed: a person needs a while to fill it in,
+# a script posts at once. Older than this, the form is shown again with a fresh stamp.
+SIGNUP_STAMP_SALT = "tenants.signup.shown-at"
+SIGNUP_STAMP_MAX_AGE = 60 * 60 * 24
+
+
+def signup_stamp(*, shown_at: float | None = None) -> str:
+    """The signed moment the form was shown (now unless given)."""
+    moment = int(time.time() if shown_at is None else shown_at)
+    return signing.Signer(salt=SIGNUP_STAMP_SALT).sign(str(moment))
+
+
+def signup_seconds_open(stamp: str) -> float | None:
+    """Seconds since the form with this stamp was shown; None if forged, garbled or too old."""
+    try:
+        moment = int(signing.Signer(salt=SIGNUP_STAMP_SALT).unsign(stamp))
+    except (signing.BadSignature, ValueError):
+        return None
+    elapsed = time.time() - moment
+    if elapsed < 0 or elapsed > SIGNUP_STAMP_MAX_AGE:
+        return None
+    return elapsed
+
+
+def signup_too_fast(stamp: str) -> bool:
+    elapsed = signup_seconds_open(stamp)
+    return elapsed is not None and elapsed < settings.SIGNUP_MIN_FILL_SECONDS
 
 
 class SignupForm(forms.Form):
@@ -59,9 +91,17 @@ class SignupForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text="At least 8 characters, not only digits, not a common password.",
     )
+    shown_at = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100)
+    # A field people never see: bots fill it (as on the booking page).
+    website = forms.CharField(
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["shown_at"].initial = signup_stamp()
         self.fields["timezone"].initial = "America/Sao_Paulo"
         self.fields["timezone"].error_messages["invalid_choice"] = (
             "Choose a time zone from the list."

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -7,13 +8,21 @@ from django_tenants.utils import schema_context
 from accounts.services import login_link_token
 from tenants import services
 from tenants.errors import SignupError
-from tenants.forms import LoginHelpForm, SignupForm
+from tenants.forms import (
+    LoginHelpForm,
+    SignupForm,
+    signup_seconds_open,
+    signup_stamp,
+    signup_too_fast,
+)
 from tenants.ratelimit import client_ip, limit_hit
 from tenants.selectors import tenant_base_url
 
 # "Find your business": a person may ask a few times, an address a few more (shared offices).
 LOGIN_HELP_PER_IP = (10, 60 * 60)
 LOGIN_HELP_PER_EMAIL = (3, 60 * 60)
+# Sign-up posts of one address, right or wrong (a person fixing typos needs a few).
+SIGNUP_POSTS_PER_IP = (20, 10 * 60)
 
 
 def landing(request):
@@ -25,27 +34,77 @@ def _first_page_after_signup() -> str:
     return reverse("scheduling:setup_presets", urlconf="config.urls_tenants")
 
 
+def _signup_page(
+    request, form, *, status: int = 200, wait: int | None = None, refused: bool = False
+):
+    context = {"form": form, "refused": refused}
+    if wait is not None:
+        context["wait_minutes"] = max(1, round(wait / 60))
+    response = render(request, "tenants/signup.html", context, status=status)
+    if wait is not None:
+        response["Retry-After"] = str(wait)
+    return response
+
+
+def _signup_wait(request, *, creating: bool) -> int | None:
+    """Seconds to wait before this address (or anyone) may post, or create, again; None: go on.
+
+    Creating a business builds a schema (seconds of database time), so creations are limited per
+    address and for the whole platform, checked before anything is created.
+    """
+    ip = client_ip(request)
+    if not creating:
+        limit, window = SIGNUP_POSTS_PER_IP
+        return limit_hit(scope="signup-post-ip", key=ip, limit=limit, window=window)
+    return limit_hit(
+        scope="signup-ip", key=ip, limit=settings.SIGNUP_PER_IP_PER_HOUR, window=60 * 60
+    ) or limit_hit(
+        scope="signup-all", key="platform", limit=settings.SIGNUP_PER_HOUR, window=60 * 60
+    )
+
+
 def signup(request):
-    form = SignupForm(request.POST or None)
     if request.method != "POST":
-        return render(request, "tenants/signup.html", {"form": form})
-    if form.is_valid():
-        try:
-            tenant, owner = services.tenant_signup(**form.cleaned_data)
-        except SignupError as exc:
-            form.add_error(exc.field, exc.message)
-        else:
-            with schema_context(tenant.schema_name):
-                token = login_link_token(user=owner)
-            base_url = tenant_base_url(
-                request=request, domain=services.tenant_domain_for(tenant.slug)
-            )
-            path = reverse(
-                "accounts:login_link", kwargs={"token": token}, urlconf="config.urls_tenants"
-            )
-            query = urlencode({"next": _first_page_after_signup()})
-            return HttpResponseRedirect(f"{base_url}{path}?{query}")
-    return render(request, "tenants/signup.html", {"form": form}, status=422)
+        return _signup_page(request, SignupForm())
+    form = SignupForm(request.POST)
+    wait = _signup_wait(request, creating=False)
+    if wait is not None:
+        return _signup_page(request, form, status=429, wait=wait)
+    if request.POST.get("website"):
+        # The hidden field only bots fill: nothing is created, and the page says no more than that.
+        return _signup_page(request, SignupForm(), status=400, refused=True)
+    stamp = request.POST.get("shown_at", "")
+    if signup_seconds_open(stamp) is None:
+        # No stamp, a forged one or a form left open for a day: show it again, freshly stamped.
+        data = request.POST.copy()
+        data["shown_at"] = signup_stamp()
+        form = SignupForm(data)
+        form.is_valid()
+        form.add_error(None, "This form was open too long. Please check it and send it again.")
+        return _signup_page(request, form, status=422)
+    if signup_too_fast(stamp):
+        form.is_valid()
+        form.add_error(
+            None, "That was faster than anyone can type. Please check the form and send it again."
+        )
+        return _signup_page(request, form, status=422)
+    if not form.is_valid():
+        return _signup_page(request, form, status=422)
+    wait = _signup_wait(request, creating=True)
+    if wait is not None:
+        return _signup_page(request, form, status=429, wait=wait)
+    fields = {k: v for k, v in form.cleaned_data.items() if k not in ("shown_at", "website")}
+    try:
+        tenant, owner = services.tenant_signup(**fields)
+    except SignupError as exc:
+        form.add_error(exc.field, exc.message)
+        return _signup_page(request, form, status=422)
+    with schema_context(tenant.schema_name):
+        token = login_link_token(user=owner)
+    base_url = tenant_base_url(request=request, domain=services.tenant_domain_for(tenant.slug))
+    path = reverse("accounts:login_link", kwargs={"token": token}, urlconf="config.urls_tenants")
+    query = urlencode({"next": _first_page_after_signup()})
+    return HttpResponseRedirect(f"{base_url}{path}?{query}")
 
 
 def login_help(request):

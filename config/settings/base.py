@@ -180,6 +180,13 @@ SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 PUBLIC_SCHEME = env("PUBLIC_SCHEME", default="http")
 PUBLIC_PORT = env("PUBLIC_PORT", default=env("WEB_PORT", default="8000"))
 
+# Sign-up on the platform: each business is a schema (seconds of database time), so creations are
+# limited per client address and for the whole platform per hour; a form posted sooner than this
+# many seconds after it was shown is refused (scripts post at once).
+SIGNUP_PER_IP_PER_HOUR = env.int("SIGNUP_PER_IP_PER_HOUR", default=5)
+SIGNUP_PER_HOUR = env.int("SIGNUP_PER_HOUR", default=60)
+SIGNUP_MIN_FILL_SECONDS = env.int("SIGNUP_MIN_FILL_SECONDS", default=3)
+
 # Links that log a new owner in on their business's host, right after sign-up.
 LOGIN_LINK_MAX_AGE = env.int("LOGIN_LINK_MAX_AGE", default=120)
 # Team invitations: the single-use link is valid for this many seconds.

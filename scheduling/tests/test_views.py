@@ -1,5 +1,7 @@
 """Staff screens of scheduling: each form's happy path and errors, roles, htmx partials."""
 
+import time
+
 import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -9,6 +11,7 @@ from accounts.tests.factories import OwnerFactory, UserFactory
 from conftest import host_client, login_as
 from scheduling.models import BusinessSettings, Resource, Service, TimeOff, WeeklyHours
 from scheduling.tests.factories import ResourceFactory, ServiceFactory
+from tenants.forms import signup_stamp
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -53,6 +56,7 @@ def test_new_tenant_gets_settings_from_its_signup(platform_client):
             "owner_name": "Ana",
             "owner_email": "ana@example.com",
             "owner_password": "a-strong-pass-phrase",
+            "shown_at": signup_stamp(shown_at=time.time() - 60),
         },
     )
     with schema_context("clinica-lx"):

@@ -1,5 +1,7 @@
 """Sign-up on the platform host: one business whole, or nothing at all."""
 
+import time
+
 import pytest
 from django.db import connection
 from django_tenants.utils import schema_context, schema_exists
@@ -7,6 +9,7 @@ from django_tenants.utils import schema_context, schema_exists
 from accounts import services as account_services
 from accounts.models import User
 from conftest import host_client
+from tenants.forms import signup_stamp
 from tenants.models import Domain, Tenant
 
 VALID = {
@@ -19,6 +22,8 @@ VALID = {
     "owner_password": "navalha-afiada-42",
     "phone": "(11) 91234-5678",
     "address": "Rua Augusta, 1500 - São Paulo",
+    # Shown a minute ago: a person's pace (a form posted at once is refused).
+    "shown_at": signup_stamp(shown_at=time.time() - 60),
 }
 
 
@@ -126,7 +131,7 @@ def test_service_refuses_taken_slug_even_without_the_form(db):
     from tenants.errors import SignupError
     from tenants.services import tenant_signup
 
-    fields = {k: v for k, v in VALID.items() if k != "slug"}
+    fields = {k: v for k, v in VALID.items() if k not in ("slug", "shown_at")}
     with pytest.raises(SignupError) as exc:
         tenant_signup(**fields, slug="beta")
     assert exc.value.code == "slug_taken"

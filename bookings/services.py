@@ -1,7 +1,10 @@
 """Writes on bookings and clients. Every change is one transaction with its booking event.
 
 Rules (SPEC §5) are checked here for a friendly refusal; the exclusion constraint
-`booking_no_overlap` is the guarantee against double booking (TRAPS #2).
+`booking_no_overlap` is the guarantee against double booking (TRAPS #2). Writers of one
+resource's calendar take turns (a transaction-scoped advisory lock before the insert or move):
+a crowd on one slot then meets a committed winner and gets `slot_taken`, where inserts racing
+each other through the constraint deadlocked (TRAPS #16).
 """
 
 import datetime as dt
@@ -10,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -170,13 +173,49 @@ def _constraint_name(exc: IntegrityError) -> str:
     return getattr(diag, "constraint_name", "") or ""
 
 
+# SQLSTATEs of a statement PostgreSQL gave up on to break a cycle of waits: the other side went on.
+_RETRYABLE = {"40P01", "40001"}  # deadlock_detected, serialization_failure
+SAVE_ATTEMPTS = 3
+
+
+def _lock_calendars(resource_ids: Iterable[int]) -> None:
+    """Wait for our turn on these resources' calendars; held until the transaction ends.
+
+    Keys carry the schema (each business numbers its resources from 1) and are taken in one
+    order, so two writers wanting the same resources never wait for each other in a circle.
+    """
+    keys = [f"agendo.booking:{connection.schema_name}:{pk}" for pk in sorted(set(resource_ids))]
+    if not keys:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended(key, 0))"
+            " FROM unnest(%s::text[]) WITH ORDINALITY AS t(key, n) ORDER BY n",
+            [keys],
+        )
+
+
+def _retryable(exc: OperationalError) -> bool:
+    return getattr(exc.__cause__, "sqlstate", None) in _RETRYABLE
+
+
 def _save_or_slot_taken(booking: Booking, **save_kwargs) -> None:
-    """Save in a savepoint; the no-overlap constraint's refusal becomes `slot_taken`."""
-    for _attempt in range(3):
+    """Save in a savepoint, in our turn on the resource's calendar; a refusal is `slot_taken`.
+
+    The no-overlap constraint's refusal (someone holds the time) and a deadlock or
+    serialization failure that persists after a few tries both answer `slot_taken`: the
+    client then sees fresh times, never a 500.
+    """
+    _lock_calendars([booking.resource_id])
+    for _attempt in range(SAVE_ATTEMPTS):
         try:
             with transaction.atomic():
                 booking.save(**save_kwargs)
             return
+        except OperationalError as exc:
+            if not _retryable(exc):
+                raise
+            continue  # the savepoint is rolled back; the other transaction went on: try again
         except IntegrityError as exc:
             name = _constraint_name(exc)
             if name == "booking_no_overlap" or "idempotency" in name:
@@ -330,6 +369,9 @@ def booking_create(
             raise booking_error("no_resource_free")
 
     end, occupied = _occupied(service, start)
+    if len(candidates) > 1:
+        # "Any free one" may try several: take all their turns at once, in one order.
+        _lock_calendars(candidate.pk for candidate in candidates)
     for candidate in candidates:
         _check_rules(
             service=service,

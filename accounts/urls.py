@@ -23,7 +23,8 @@ urlpatterns = [
         name="team_reactivate",
     ),
     path("app/team/<int:pk>/resend/", views.team_resend, name="team_resend"),
-    # Next to allauth's own pages under /accounts/.
+    # Next to allauth's own pages under /accounts/ (and before them: our login answers 429).
+    path("accounts/login/", views.login_view, name="login"),
     path("accounts/invite/<uidb64>/<token>/", views.invite_accept, name="invite_accept"),
     path("accounts/login-link/<str:token>/", views.login_link, name="login_link"),
 ]

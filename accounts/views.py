@@ -1,3 +1,4 @@
+from allauth.account import views as allauth_views
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -9,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_de
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
+from accounts.adapter import rate_limited_wait
 from accounts.decorators import manager_required, role_required
 from accounts.errors import AccountError
 from accounts.forms import AlertsForm, InviteForm, ProfileForm, RoleForm, SetPasswordForm
@@ -189,3 +191,26 @@ def login_link(request, token: str):
     ):
         return redirect(next_path)
     return redirect(settings.LOGIN_REDIRECT_URL)
+
+
+class LoginView(allauth_views.LoginView):
+    """allauth's login, answering a lockout with 429 and Retry-After instead of a 200 form."""
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        wait = getattr(self.request, "login_retry_after", None)
+        if wait is not None:
+            response.status_code = 429
+            response["Retry-After"] = str(wait)
+        return response
+
+
+login_view = LoginView.as_view()
+
+
+def too_many_requests(request, exception=None):
+    """allauth's 429 (too many logins or password resets): our page, with Retry-After."""
+    wait = rate_limited_wait(request)
+    response = render(request, "429.html", {"wait_minutes": max(1, round(wait / 60))}, status=429)
+    response["Retry-After"] = str(wait)
+    return response

@@ -2,6 +2,9 @@
 
 from django.urls import include, path
 
+# allauth answers its rate limits with ROOT_URLCONF's handler429 (this module).
+handler429 = "accounts.views.too_many_requests"
+
 urlpatterns = [
     path("", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),

@@ -131,6 +131,8 @@ CACHES = {
 # Reverse proxies in front of the app that append to X-Forwarded-For (rate limits take the client
 # address from it, counting this many from the right). 0: the header is ignored (it can be forged).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# allauth's rate limits (login, password reset) read the client address the same way.
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 # --- Auth and accounts ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -162,8 +164,10 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "/accounts/login/"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Agendo] "
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_RATE_LIMITS = {
-    # Five wrong passwords for one e-mail in five minutes, or ten a minute from one address.
-    "login_failed": "10/m/ip,5/5m/key",
+    # Wrong passwords: five in five minutes for one e-mail from one address (the key is the pair:
+    # accounts.adapter), and a ceiling per address of ten a minute and thirty an hour. A stranger's
+    # guesses never lock the owner out on their own device.
+    "login_failed": "10/m/ip,30/h/ip,5/5m/key",
     "login": "30/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }

@@ -747,3 +747,70 @@ def client_create(*, region: str, created_by: User | None = None, **fields) -> C
     """A client entered by staff; the phone is stored E.164 and unique among active clients."""
     client = Client(source=fields.pop("source", Source.STAFF), created_by=created_by)
     return client_update(client=client, region=region, **fields)
+
+
+# --- Clients: erasure on request -----------------------------------------------------------------
+
+ERASED_NAME = "Erased client"
+ERASED_NOTE = "Client's personal data erased on request"
+
+
+@transaction.atomic
+def client_erase(*, client: Client, actor: User, now: dt.datetime | None = None) -> Client:
+    """Anonymise a client on their request; their bookings stay for the business's statistics.
+
+    Name → "Erased client"; phone, e-mail, notes, birth date, tags and WhatsApp consent cleared;
+    the client is deactivated and marked `erased_at`. Interactions' bodies are cleared and their
+    bookings' client notes too (what the client typed); their manage links stop working. Their
+    upcoming active bookings are cancelled (no notice goes to them: they have no contact left),
+    each booking gets an event naming `actor`, and an interaction records who erased them.
+    Apps that keep more about the person (messages) redact it on `client_erased`.
+    Erasing an erased client changes nothing.
+    """
+    from bookings.signals import client_erased
+
+    now = now or timezone.now()
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    if client.erased_at is not None:
+        return client
+    phone, email = client.phone, client.email
+    client.name = ERASED_NAME
+    client.phone = client.email = client.notes = ""
+    client.birth_date = None
+    client.tags = []
+    client.is_vip = client.is_active = False
+    client.whatsapp_consent, client.whatsapp_consent_at = False, None
+    client.erased_at = now
+    client.save()
+    client.interactions.update(body="")
+
+    bookings = list(Booking.objects.select_for_update().filter(client=client).order_by("pk"))
+    for booking in bookings:
+        if booking.is_active and booking.start > now:
+            booking_cancel(
+                booking=booking,
+                actor=actor,
+                reason="Client's data erased on request",
+                now=now,
+                actor_label="staff",
+            )
+    Booking.objects.filter(client=client).update(client_notes="", updated_at=now)
+    for booking in bookings:
+        # A fresh token: links the client was sent no longer open their (anonymised) bookings.
+        Booking.objects.filter(pk=booking.pk).update(
+            manage_token=Booking._meta.get_field("manage_token").default()
+        )
+        BookingEvent.objects.create(
+            booking=booking,
+            type=EventType.UPDATED,
+            actor=actor,
+            actor_label="staff",
+            before={},
+            after={},
+            note=ERASED_NOTE,
+        )
+    ClientInteraction.objects.create(
+        client=client, kind=ClientInteraction.Kind.NOTE, body=f"{ERASED_NOTE}.", author=actor
+    )
+    client_erased.send(sender=None, client=client, phone=phone, email=email, erased_at=now)
+    return client

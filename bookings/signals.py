@@ -6,3 +6,12 @@ from django.dispatch import Signal
 # receiver returns a dict of contact rules for the form, e.g. {"email_required": True} when the
 # business can only reach its clients by e-mail; None or {} when it has nothing to add.
 public_contact_rules = Signal()
+
+# Sent (sender=None) by `client_erase` inside its transaction, after the client's own fields were
+# anonymised. Arguments: client, phone and email (the values just erased), erased_at. Receivers
+# redact what they keep about that person (messages, inbound messages, routing rows).
+client_erased = Signal()
+
+# Sent (sender=None) by the owner's data export, inside the business's schema. Each receiver
+# returns a list of `bookings.exports.CsvTable` / `JsonDocument` to add to the zip.
+export_sections = Signal()

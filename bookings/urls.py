@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bookings.views import bookings, calendar, clients, dashboard, public
+from bookings.views import bookings, calendar, clients, dashboard, data, public
 
 app_name = "bookings"
 
@@ -43,6 +43,8 @@ urlpatterns = [
         {"active": True},
         name="client_reactivate",
     ),
+    path("app/clients/<int:pk>/erase/", data.client_erase, name="client_erase"),
+    path("app/settings/export.zip", data.business_export, name="business_export"),
     path(
         "app/clients/<int:pk>/interactions/",
         clients.client_interaction_add,

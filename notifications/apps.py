@@ -8,7 +8,7 @@ class NotificationsConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from bookings.models import BookingEvent
-        from bookings.signals import public_contact_rules
+        from bookings.signals import client_erased, export_sections, public_contact_rules
         from notifications import receivers
 
         post_save.connect(_on_booking_event, sender=BookingEvent, dispatch_uid="outbox")
@@ -16,6 +16,10 @@ class NotificationsConfig(AppConfig):
         public_contact_rules.connect(
             receivers.public_contact_rules, dispatch_uid="notifications-contact-rules"
         )
+        # A client erased on request: their messages are redacted in the same transaction.
+        client_erased.connect(receivers.client_erased, dispatch_uid="notifications-erase")
+        # The owner's data export carries the messages log too.
+        export_sections.connect(receivers.export_sections, dispatch_uid="notifications-export")
 
 
 def _on_booking_event(sender, instance, created, raw=False, **kwargs):

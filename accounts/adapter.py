@@ -14,12 +14,21 @@ from allauth.core.internal.httpkit import get_client_ip
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 
+from accounts.links import site_url
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
         # A business's staff accounts are created by its owner/admin (Team) or by operators;
         # businesses themselves sign up on the platform's /signup/.
         return False
+
+    # Links in allauth's e-mails: on the configured public host and port, not the request's.
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        return site_url(self.request, super().get_reset_password_from_key_url(key))
+
+    def get_email_confirmation_url(self, request, emailconfirmation) -> str:
+        return site_url(request, super().get_email_confirmation_url(request, emailconfirmation))
 
     def get_client_ip(self, request) -> str:
         # allauth refuses (a 500) an X-Forwarded-For shorter than ALLAUTH_TRUSTED_PROXY_COUNT:

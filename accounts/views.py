@@ -14,6 +14,7 @@ from accounts.adapter import rate_limited_wait
 from accounts.decorators import manager_required, role_required
 from accounts.errors import AccountError
 from accounts.forms import AlertsForm, InviteForm, ProfileForm, RoleForm, SetPasswordForm
+from accounts.links import site_base_url
 from accounts.models import User
 
 AUTH_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
@@ -60,7 +61,7 @@ def team_invite(request):
         user = services.user_invite(
             **form.cleaned_data,
             invited_by=request.user,
-            base_url=request.build_absolute_uri("/"),
+            base_url=site_base_url(request),
             business_name=request.tenant.name,
         )
     except AccountError as exc:
@@ -138,7 +139,7 @@ def team_resend(request, pk: int):
         services.user_invite_resend(
             user=member,
             invited_by=request.user,
-            base_url=request.build_absolute_uri("/"),
+            base_url=site_base_url(request),
             business_name=request.tenant.name,
         )
     except AccountError as exc:

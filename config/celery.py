@@ -9,3 +9,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 app = CeleryApp("agendo")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Request ids travel with tasks and tag the worker's log lines; task outcomes are counted.
+import config.metrics  # noqa: E402
+import config.observability  # noqa: E402, F401

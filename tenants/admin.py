@@ -14,7 +14,7 @@ from accounts.errors import AccountError
 from accounts.models import User
 from tenants import services
 from tenants.models import Domain, Plan, Tenant
-from tenants.selectors import tenant_base_url, tenant_primary_domain
+from tenants.selectors import public_base_url, tenant_primary_domain
 
 
 @admin.register(Plan)
@@ -92,7 +92,8 @@ class TenantAdmin(admin.ModelAdmin):
         tenant = self._tenant(request, pk)
         form = StaffCreateForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            base_url = tenant_base_url(request=request, domain=tenant_primary_domain(tenant))
+            # E-mailed links use the configured public scheme and port, not this request's.
+            base_url = public_base_url(domain=tenant_primary_domain(tenant))
             try:
                 with schema_context(tenant.schema_name):
                     user = account_services.user_invite(
@@ -129,9 +130,7 @@ class TenantAdmin(admin.ModelAdmin):
                 if action == "reset":
                     account_services.user_password_reset_send(
                         user=user,
-                        base_url=tenant_base_url(
-                            request=request, domain=tenant_primary_domain(tenant)
-                        ),
+                        base_url=public_base_url(domain=tenant_primary_domain(tenant)),
                         business_name=tenant.name,
                     )
                     note = f"Password reset e-mailed to {user.email}."

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -36,6 +37,7 @@ SHARED_APPS = [
     "allauth.usersessions",
     "django_htmx",
     "template_partials",
+    "django_prometheus",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -63,12 +65,20 @@ PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 TENANT_LOOKUP_CACHE_SECONDS = env.int("TENANT_LOOKUP_CACHE_SECONDS", default=10)
 
 MIDDLEWARE = [
+    # Outermost: request latency by view counts everything below, including refusals.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # X-Request-ID in and out, in every log line of the request, one access line per request.
+    "config.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "config.headers.PermissionsPolicyMiddleware",
     # Before the tenant is chosen: the 404 and "closed" pages of unknown or inactive hosts
     # still get their stylesheet.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before the tenant lookup, which needs the database it may have to report as down.
     "config.health.HealthMiddleware",
+    # /metrics on any host, like /health/: a bearer token or an allowed address, no tenant.
+    "config.metrics.MetricsMiddleware",
     "tenants.middleware.TenantMiddleware",
     # Ahead of sessions and views: a NUL in the path, query, form or cookies is a 400 page.
     "config.input_guard.InputGuardMiddleware",
@@ -82,6 +92,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 TEMPLATES = [
@@ -117,6 +128,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, rate limits, Celery broker ----------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+# Carried by every key this checkout keeps in Redis (cache, rate limits, Celery's queues), so two
+# checkouts (or staging and production) on one Redis never take each other's tasks or counters.
+REDIS_PREFIX = env("AGENDO_REDIS_PREFIX", default=DATABASES["default"]["NAME"] or "agendo")
 CACHES = {
     "default": {
         # Fails open: while Redis is down pages and bookings go on without it (config/outages.py).
@@ -124,7 +138,7 @@ CACHES = {
         "LOCATION": REDIS_URL,
         # TRAPS #8: keys carry the schema, or rate limits and cached pages leak across tenants.
         "KEY_FUNCTION": "django_tenants.cache.make_key",
-        "KEY_PREFIX": "agendo",
+        "KEY_PREFIX": REDIS_PREFIX,
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
     }
 }
@@ -180,9 +194,51 @@ SESSION_COOKIE_DOMAIN = None
 CSRF_COOKIE_DOMAIN = None
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 
-# How links in messages (sent outside any request) reach a business's host.
+# How links in messages reach a business's host: e-mails sent outside any request, and also
+# password resets and invitations, which never take the port from the request's Host header.
 PUBLIC_SCHEME = env("PUBLIC_SCHEME", default="http")
 PUBLIC_PORT = env("PUBLIC_PORT", default=env("WEB_PORT", default="8000"))
+
+# --- Security headers ----------------------------------------------------------------------------
+# Scripts: our static files and inline blocks carrying the response's nonce; no eval (htmx is
+# configured with allowEval false and without its injected indicator <style>). Styles: files, plus
+# style="" attributes (brand and calendar colours), never <style> elements.
+_PUBLIC_ORIGIN_PORT = f":{PUBLIC_PORT}" if PUBLIC_PORT else ""
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "style-src-elem": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        # Pico's icons are data: SVGs; logos are our own media files.
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        # Sign-up posts to the platform and lands on the new business's host.
+        "form-action": ["'self'", f"{PUBLIC_SCHEME}://*.{BASE_DOMAIN}{_PUBLIC_ORIGIN_PORT}"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# No page of ours uses any of these: a script that sneaks in cannot either.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
 
 # Sign-up on the platform: each business is a schema (seconds of database time), so creations are
 # limited per client address and for the whole platform per hour; a form posted sooner than this
@@ -240,7 +296,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+# global_keyprefix: queues, unacked sets and broadcast channels all live under REDIS_PREFIX.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 60 * 60,
+    "global_keyprefix": f"{REDIS_PREFIX}:",
+}
+# Workers log through LOGGING below (request ids, JSON in production), not Celery's own handler.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_TENANT_CACHE_SECONDS = 30
 CELERY_BEAT_SCHEDULE = {
     # Every minute: due messages, stuck sends, unconfirmed bookings, in every business.
@@ -263,12 +325,41 @@ MESSAGE_SENDING_TIMEOUT_SECONDS = env.int("MESSAGE_SENDING_TIMEOUT_SECONDS", def
 # How long /health/ waits for a worker to answer a ping.
 HEALTH_WORKER_TIMEOUT = env.float("HEALTH_WORKER_TIMEOUT", default=1.0)
 
-# --- Logging -------------------------------------------------------------------------------------
+# --- Logging, metrics, errors --------------------------------------------------------------------
+# Every line carries the request id (or the task's, carried from the request that sent it) and the
+# tenant schema; "agendo.access" writes one line per request. LOG_FORMAT=json in production.
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"context": {"()": "config.observability.ContextFilter"}},
+    "formatters": {
+        "plain": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s %(schema)s]: %(message)s"
+        },
+        "json": {"()": "config.observability.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# /metrics (Prometheus): answered to `Authorization: Bearer METRICS_TOKEN` or to a client address
+# in METRICS_ALLOWED_IPS (addresses or networks, e.g. 10.0.0.0/8); with neither set, to nobody.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
+# Errors to Sentry (Django and Celery) when set; nothing is initialised otherwise.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env("SENTRY_ENVIRONMENT", default="development" if DEBUG else "production")
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+if SENTRY_DSN:
+    from config.observability import sentry_init
+
+    sentry_init(
+        dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT, traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE
+    )

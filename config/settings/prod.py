@@ -20,13 +20,12 @@ SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-CSRF_TRUSTED_ORIGINS = env.list(
-    "DJANGO_CSRF_TRUSTED_ORIGINS",
-    default=[
-        f"https://{env('BASE_DOMAIN', default='localhost')}",
-        "https://*." + env("BASE_DOMAIN", default="localhost"),
-    ],
-)
+# Empty: every form posts to its own host, which Django's origin check accepts without a list.
+# A wildcard such as https://*.BASE_DOMAIN would let one business's origin post to another's host.
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# One JSON object per log line (request id, schema, user, path, status, duration on access lines).
+LOG_FORMAT = env("LOG_FORMAT", default="json")
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT  # noqa: F405
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
 }

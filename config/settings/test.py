@@ -13,6 +13,14 @@ TEST_REDIS_URL = env("TEST_REDIS_URL", default=REDIS_URL.rsplit("/", 1)[0] + "/1
 REDIS_URL = TEST_REDIS_URL
 CACHES["default"]["LOCATION"] = TEST_REDIS_URL  # noqa: F405
 CELERY_BROKER_URL = TEST_REDIS_URL
+# Fixed, not derived from the database name: the workers tests start see the test database's
+# name, the test process the configured one, and both must use the same queues.
+REDIS_PREFIX = env("AGENDO_REDIS_PREFIX", default="agendo-test")
+CACHES["default"]["KEY_PREFIX"] = REDIS_PREFIX  # noqa: F405
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
+    "global_keyprefix": f"{REDIS_PREFIX}:",
+}
 PUBLIC_PORT = ""
 # Nothing leaves the machine: tests that send point this at the local fake Cloud API.
 WHATSAPP_API_BASE_URL = "http://127.0.0.1:9"

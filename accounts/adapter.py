@@ -14,7 +14,7 @@ from allauth.core.internal.httpkit import get_client_ip
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 
-from accounts.links import site_url
+from accounts.links import configured_site, site_url
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -29,6 +29,11 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_email_confirmation_url(self, request, emailconfirmation) -> str:
         return site_url(request, super().get_email_confirmation_url(request, emailconfirmation))
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        # allauth names the site after the request's Host (port included): name the business.
+        context = {"current_site": configured_site(self.request), **context}
+        super().send_mail(template_prefix, email, context)
 
     def get_client_ip(self, request) -> str:
         # allauth refuses (a 500) an X-Forwarded-For shorter than ALLAUTH_TRUSTED_PROXY_COUNT:

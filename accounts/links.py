@@ -5,6 +5,7 @@ from the request's Host header: its port (and, on a wildcard ALLOWED_HOSTS entry
 whatever the sender typed, and a reset link pointing at an attacker's port leaks the reset key.
 """
 
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -28,3 +29,21 @@ def site_url(request, url_or_path: str) -> str:
     parts = urlsplit(url_or_path)
     path = parts.path + (f"?{parts.query}" if parts.query else "")
     return site_base_url(request) + path
+
+
+@dataclass(frozen=True)
+class ConfiguredSite:
+    """What allauth's e-mails call `current_site`: the business's name and configured address."""
+
+    name: str
+    domain: str
+
+
+def configured_site(request) -> ConfiguredSite:
+    tenant = getattr(request, "tenant", None)
+    base = site_base_url(request)
+    domain = base.split("://", 1)[1]
+    name = getattr(tenant, "name", None) if tenant is not None else None
+    if not name or tenant.schema_name == settings.PUBLIC_SCHEMA_NAME:
+        name = "Agendo"
+    return ConfiguredSite(name=name, domain=domain)

@@ -8,10 +8,11 @@ it is used, so no request after the outage fails.
 
 Redis only holds what can be lost (rate-limit counters, cached lookups; the broker's tasks are
 backed by the outbox), so `FailOpenRedisCache` treats an unreachable Redis as an empty cache that
-keeps nothing: reads miss, writes are dropped, `add` stores nothing and `incr` finds no key. Rate
-limits are not enforced meanwhile; pages and bookings keep working. After a failure it leaves
-Redis alone for `RETRY_SECONDS`, so a Redis that hangs costs one socket timeout per process and
-period, not one per cache call.
+keeps nothing: reads miss, writes are dropped and `incr` finds no key, but `add` reports success,
+so that what is built on it (allauth's rate-limit lock, our counters) lets the request through
+instead of refusing it. Rate limits are not enforced meanwhile; pages and bookings keep working.
+After a failure it leaves Redis alone for `RETRY_SECONDS`, so a Redis that hangs costs one socket
+timeout per process and period, not one per cache call.
 """
 
 import logging
@@ -97,7 +98,7 @@ class FailOpenRedisCache(RedisCache):
             return fallback
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._call("add", False, key, value, timeout, version)
+        return self._call("add", True, key, value, timeout, version)
 
     def get(self, key, default=None, version=None):
         return self._call("get", default, key, default, version)

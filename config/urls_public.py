@@ -1,8 +1,9 @@
 """URLs of the platform host (BASE_DOMAIN): landing, sign-up, operators' admin, webhooks."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
+from accounts import views as account_views
 from notifications.webhook import whatsapp_webhook
 from tenants import views as tenant_views
 
@@ -11,6 +12,9 @@ urlpatterns = [
     path("signup/", tenant_views.signup, name="signup"),
     path("login/", tenant_views.login_help, name="login"),
     path("admin/", admin.site.urls),
+    # Operators log in here (with their second factor) and set up their authenticator app.
+    path("accounts/login/", account_views.login_view),
+    path("accounts/", include("allauth.urls")),
     path("webhooks/whatsapp/", whatsapp_webhook, name="whatsapp_webhook"),
 ]
 

@@ -86,6 +86,11 @@ class BusinessSettings(models.Model):
         default=False,
         help_text="If on, public bookings stay pending until the team confirms them.",
     )
+    # Set by the owner on the Team page: members without an authenticator app set one up before
+    # the dashboard opens (accounts.middleware).
+    require_two_factor = models.BooleanField(
+        "require two-factor authentication for the team", default=False
+    )
     reminder_offsets = ArrayField(
         models.PositiveIntegerField(),
         default=list,

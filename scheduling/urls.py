@@ -8,6 +8,7 @@ urlpatterns = [
     path("app/setup/presets/", views.setup_presets, name="setup_presets"),
     path("app/settings/", views.settings_edit, name="settings"),
     path("app/settings/history/", views.settings_history, name="history"),
+    path("app/settings/two-factor/", views.settings_two_factor, name="settings_two_factor"),
     path("app/hours/", views.business_hours, name="hours"),
     path("app/time-off/", views.time_off, name="time_off"),
     path("app/time-off/<int:pk>/delete/", views.time_off_delete, name="time_off_delete"),

@@ -6,7 +6,8 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.decorators import manager_required
+from accounts.decorators import manager_required, owner_required
+from accounts.middleware import user_has_totp
 from accounts.selectors import audit_list
 from scheduling import selectors, services
 from scheduling.errors import SchedulingError
@@ -423,3 +424,25 @@ def _presets_summary(result: services.PresetsResult, business) -> str:
     return (
         f"Ready: {count} {what}, {result.resource}{hours}. Check the list below for what is left."
     )
+
+
+@require_POST
+@owner_required
+def settings_two_factor(request):
+    """The owner requires (or stops requiring) two-factor authentication for the whole team."""
+    required = request.POST.get("required") == "on"
+    if required and not user_has_totp(request.user):
+        messages.error(
+            request, "Set up two-factor authentication for yourself first, then require it."
+        )
+        return redirect("accounts:team")
+    services.settings_update(
+        business=request.business, actor=request.user, require_two_factor=required
+    )
+    messages.success(
+        request,
+        "Two-factor authentication is now required for the whole team."
+        if required
+        else "Two-factor authentication is no longer required.",
+    )
+    return redirect("accounts:team")

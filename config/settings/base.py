@@ -34,6 +34,7 @@ SHARED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "allauth.usersessions",
     "django_htmx",
     "template_partials",
@@ -46,6 +47,7 @@ TENANT_APPS = [
     "accounts",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "allauth.usersessions",
     "django.contrib.postgres",
     "scheduling",
@@ -91,6 +93,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # After the user and the business are known: who must set up two-factor first (accounts).
+    "accounts.middleware.TwoFactorRequiredMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
@@ -185,6 +189,12 @@ ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
+# Two-factor authentication (allauth.mfa): an authenticator app, with recovery codes as the spare.
+# Required for operators before the admin opens; an owner may require it for the whole team.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="Agendo")
+# Operators made with createsuperuser have no confirmed address row; they must still enrol.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 # Listing and ending sessions works without it; tracking would write on every request.
 USERSESSIONS_TRACK_ACTIVITY = False
 

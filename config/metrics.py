@@ -90,14 +90,19 @@ def metrics_response() -> HttpResponse:
 
 
 # --- Figures from the database -------------------------------------------------------------------
-def _union_rows(select: str, params_per_schema: list) -> list[tuple]:
-    """Run `select` (`{schema}`: the quoted schema name) in every active business at once."""
+def active_schemas() -> list[str]:
     from django.db import connection
 
     from tenants.selectors import tenant_list_active
 
     connection.set_schema_to_public()
-    schemas = list(tenant_list_active().values_list("schema_name", flat=True))
+    return list(tenant_list_active().values_list("schema_name", flat=True))
+
+
+def _union_rows(select: str, params_per_schema: list, schemas: list[str]) -> list[tuple]:
+    """Run `select` (`{schema}`: the quoted schema name) in every business of `schemas` at once."""
+    from django.db import connection
+
     if not schemas:
         return []
     quote = connection.ops.quote_name
@@ -108,36 +113,38 @@ def _union_rows(select: str, params_per_schema: list) -> list[tuple]:
         return cursor.fetchall()
 
 
-def booking_changes() -> dict[str, int]:
+def booking_changes(schemas: list[str]) -> dict[str, int]:
     totals: dict[str, int] = {}
     rows = _union_rows(
-        'SELECT type, count(*) FROM {schema}."bookings_bookingevent" GROUP BY type', []
+        'SELECT type, count(*) FROM {schema}."bookings_bookingevent" GROUP BY type', [], schemas
     )
     for kind, count in rows:
         totals[kind] = totals.get(kind, 0) + count
     return totals
 
 
-def message_counts() -> dict[tuple[str, str], int]:
+def message_counts(schemas: list[str]) -> dict[tuple[str, str], int]:
     totals: dict[tuple[str, str], int] = {}
     rows = _union_rows(
         'SELECT status, channel, count(*) FROM {schema}."notifications_message" '
         "GROUP BY status, channel",
         [],
+        schemas,
     )
     for status, channel, count in rows:
         totals[(status, channel)] = totals.get((status, channel), 0) + count
     return totals
 
 
-def outbox_lag() -> dict[str, float]:
+def outbox_lag(schemas: list[str]) -> dict[str, float]:
     """Per channel: seconds since the oldest due, unsent message fell due (0 when none waits)."""
     lag = dict.fromkeys(CHANNELS, 0.0)
     rows = _union_rows(
-        "SELECT channel, EXTRACT(EPOCH FROM now() - min(send_after)) "
+        "SELECT channel, EXTRACT(EPOCH FROM clock_timestamp() - min(send_after)) "
         'FROM {schema}."notifications_message" '
-        "WHERE status = ANY(%s) AND send_after <= now() GROUP BY channel",
+        "WHERE status = ANY(%s) AND send_after <= clock_timestamp() GROUP BY channel",
         [list(UNSENT_STATUSES)],
+        schemas,
     )
     for channel, seconds in rows:
         lag[channel] = max(lag.get(channel, 0.0), float(seconds or 0))
@@ -231,11 +238,12 @@ class AgendoCollector:
             "agendo_celery_tasks", "Celery task outcomes by task.", labels=["task", "outcome"]
         )
         try:
-            for kind, count in sorted(booking_changes().items()):
+            schemas = active_schemas()
+            for kind, count in sorted(booking_changes(schemas).items()):
                 events.add_metric([kind], count)
-            for (status, channel), count in sorted(message_counts().items()):
+            for (status, channel), count in sorted(message_counts(schemas).items()):
                 messages.add_metric([status, channel], count)
-            for channel, seconds in sorted(outbox_lag().items()):
+            for channel, seconds in sorted(outbox_lag(schemas).items()):
                 lag.add_metric([channel], seconds)
         except Exception:  # the scrape reports what it can; agendo_metrics_up says it is partial
             logger.exception("metrics: database figures unavailable")

@@ -4,6 +4,13 @@ import re
 from urllib.parse import urlparse
 
 import pytest
+from allauth.mfa.totp.internal.auth import (
+    TOTP,
+    format_hotp_value,
+    generate_totp_secret,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
 from django.urls import reverse
 from django_tenants.utils import schema_context
 
@@ -24,8 +31,15 @@ def admin_url(name: str, *args) -> str:
 
 @pytest.fixture
 def operator(db) -> User:
-    # The public schema (the autouse fixture leaves the connection there).
-    return User.objects.create_superuser(email="root@agendo.test", password=OPERATOR_PASSWORD)
+    # The public schema (the autouse fixture leaves the connection there). Operators need an
+    # authenticator app before the admin opens (accounts/tests/test_two_factor.py).
+    user = User.objects.create_superuser(email="root@agendo.test", password=OPERATOR_PASSWORD)
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    user.totp_code = lambda: format_hotp_value(
+        hotp_value(secret, next(yield_hotp_counters_from_time()))
+    )
+    return user
 
 
 @pytest.fixture
@@ -67,10 +81,12 @@ def test_anonymous_visitor_is_sent_to_the_admin_login(platform_client):
 
 def test_public_user_who_is_not_an_operator_cannot_get_in(db, platform_client):
     user = User.objects.create_user(email="someone@agendo.test", password=OPERATOR_PASSWORD)
+    # Logging in is allauth's (with its code step); the admin's own password form is gone.
     response = platform_client.post(
         "/admin/login/?next=/admin/", {"username": user.email, "password": OPERATOR_PASSWORD}
     )
-    assert response.status_code == 200  # the form again, with an error
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
     assert "_auth_user_id" not in platform_client.session
 
     login_as(platform_client, user, "public")  # even with a session, the admin says no
@@ -90,6 +106,7 @@ def test_staff_flag_without_superuser_does_not_open_the_admin(db, platform_clien
         assert response["Location"].startswith("/admin/login/")
     user.is_superuser = True
     user.save()
+    TOTP.activate(user, generate_totp_secret())  # operators have two-factor
     assert platform_client.get(admin_url("tenants_tenant_changelist")).status_code == 200
 
 
@@ -97,16 +114,22 @@ def test_tenant_user_cannot_use_the_platform_admin(tenant_alpha, platform_client
     with schema_context("alpha"):
         OwnerFactory(email="boss@alpha.test", is_staff=True, is_superuser=True)
     response = platform_client.post(
-        "/admin/login/?next=/admin/", {"username": "boss@alpha.test", "password": "x"}
+        "/accounts/login/?next=/admin/", {"login": "boss@alpha.test", "password": "x"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 200  # the form again: no such account on the platform
     assert "_auth_user_id" not in platform_client.session
 
 
 def test_operator_logs_in_and_sees_the_businesses(operator, platform_client, tenant_alpha):
+    response = platform_client.get("/admin/")
+    assert response["Location"] == "/admin/login/?next=/admin/"
+    response = platform_client.get(response["Location"])
+    assert response["Location"] == "/accounts/login/?next=%2Fadmin%2F"
     response = platform_client.post(
-        "/admin/login/?next=/admin/", {"username": operator.email, "password": OPERATOR_PASSWORD}
+        response["Location"], {"login": operator.email, "password": OPERATOR_PASSWORD}
     )
+    assert response["Location"] == "/accounts/2fa/authenticate/"
+    response = platform_client.post(response["Location"], {"code": operator.totp_code()})
     assert response.status_code == 302
     assert response["Location"] == "/admin/"
 

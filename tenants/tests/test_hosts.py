@@ -42,7 +42,7 @@ def test_tenant_pages_are_not_on_platform_and_platform_pages_not_on_tenants(
     platform_client, alpha_client
 ):
     assert platform_client.get("/app/").status_code == 404
-    assert platform_client.get("/accounts/login/").status_code == 404
+    assert platform_client.get("/accounts/login-link/abc/").status_code == 404
     assert alpha_client.get("/signup/").status_code == 404
 
 

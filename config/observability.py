@@ -90,7 +90,10 @@ class ContextFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
-            record.request_id = request_id_var.get()
+            # Django logs a response's 4xx/5xx after the middleware has returned: its record
+            # carries the request itself.
+            request = getattr(record, "request", None)
+            record.request_id = getattr(request, "request_id", None) or request_id_var.get()
         if not hasattr(record, "schema"):
             try:
                 record.schema = _schema_name()
@@ -100,7 +103,8 @@ class ContextFilter(logging.Filter):
 
 
 # Attributes every LogRecord has; anything else on a record came from `extra=` and is kept.
-_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+# `request`: the HttpRequest Django attaches to its response lines (its id is kept, not its repr).
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName", "request"}
 
 
 class JsonFormatter(logging.Formatter):

@@ -142,7 +142,11 @@ def _add_request_id_header(headers=None, **kwargs) -> None:
 def _restore_request_id(task_id=None, task=None, **kwargs) -> None:
     request = task.request
     carried = (request.headers or {}).get(TASK_HEADER) or request.get(TASK_HEADER)
-    request_id = request_id_from(carried) if carried else f"task-{task_id}"
+    if carried:
+        request_id = request_id_from(carried)
+    else:  # run eagerly inside a request (keep its id), or sent from outside any request
+        current = request_id_var.get()
+        request_id = current if current != "-" else f"task-{task_id}"
     _task_tokens[task_id] = request_id_var.set(request_id)
 
 

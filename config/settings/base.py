@@ -213,7 +213,6 @@ PUBLIC_PORT = env("PUBLIC_PORT", default=env("WEB_PORT", default="8000"))
 # Scripts: our static files and inline blocks carrying the response's nonce; no eval (htmx is
 # configured with allowEval false and without its injected indicator <style>). Styles: files, plus
 # style="" attributes (brand and calendar colours), never <style> elements.
-_PUBLIC_ORIGIN_PORT = f":{PUBLIC_PORT}" if PUBLIC_PORT else ""
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -227,8 +226,9 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
-        # Sign-up posts to the platform and lands on the new business's host.
-        "form-action": ["'self'", f"{PUBLIC_SCHEME}://*.{BASE_DOMAIN}{_PUBLIC_ORIGIN_PORT}"],
+        # Sign-up posts to the platform and is redirected to the new business's host (the page's
+        # scheme, any port: development and test servers listen on their own).
+        "form-action": ["'self'", f"*.{BASE_DOMAIN}:*"],
         "frame-ancestors": ["'none'"],
     },
 }

@@ -168,3 +168,24 @@ def test_sentry_starts_only_with_a_dsn(monkeypatch):
     finally:
         request_id_var.reset(token)
     assert event["tags"]["request_id"] == "req-sentry"
+
+
+def test_a_task_run_eagerly_inside_a_request_keeps_the_requests_id():
+    class FakeRequest(dict):
+        headers = None
+
+    class FakeTask:
+        request = FakeRequest()
+
+    token = request_id_var.set("req-eager")
+    try:
+        observability._restore_request_id(task_id="t2", task=FakeTask())
+        assert request_id_var.get() == "req-eager"
+        observability._forget_request_id(task_id="t2")
+    finally:
+        request_id_var.reset(token)
+    observability._restore_request_id(task_id="t3", task=FakeTask())
+    try:
+        assert request_id_var.get() == "task-t3"  # sent from outside any request
+    finally:
+        observability._forget_request_id(task_id="t3")

@@ -160,6 +160,8 @@ def test_the_admin_login_goes_through_allauth(operator, platform_client):
 
 
 def test_an_operator_sets_up_two_factor_before_the_admin_opens(operator, platform_client):
+    login_page = platform_client.get("/accounts/login/?next=/admin/").content.decode()
+    assert "Operator login" in login_page and "team dashboard" not in login_page
     assert _password_login(platform_client, "ops@example.com").status_code == 302
     response = platform_client.get("/admin/")
     assert response.status_code == 302

@@ -40,3 +40,16 @@ def test_every_tenant_schema_can_build_a_no_overlap_constraint(tenant_alpha, ten
                 "(1, tstzrange('2030-01-01 10:30+00', '2030-01-01 10:45+00'))"
             )
         cursor.execute("DROP TABLE no_overlap_probe")
+
+
+@pytest.mark.parametrize("schema", ["public", "alpha", "beta"])
+def test_two_factor_tables_exist_for_operators_and_every_business(tenant_alpha, schema):
+    # allauth.mfa is in SHARED_APPS and TENANT_APPS (TRAPS #3): migrate_schemas builds its table
+    # in the public schema (operators) and in each business's (its team).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM information_schema.tables "
+            "WHERE table_schema = %s AND table_name = 'mfa_authenticator'",
+            [schema],
+        )
+        assert cursor.fetchone() == (1,)

@@ -8,6 +8,7 @@ the account pages (setting it up, logging out) stay reachable.
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
+from django_htmx.http import HttpResponseClientRedirect
 
 # Where a business's team works, and where operators do.
 DASHBOARD_PREFIX = "/app/"
@@ -46,9 +47,10 @@ class TwoFactorRequiredMiddleware:
             and not user_has_totp(user)
         ):
             url = reverse("mfa_activate_totp")
-            response = redirect(f"{url}?{urlencode({'next': request.get_full_path()})}")
+            target = f"{url}?{urlencode({'next': request.get_full_path()})}"
             if request.headers.get("HX-Request") == "true":
-                # htmx would swap the set-up page into a fragment: make it a whole-page visit.
-                response["HX-Redirect"] = response["Location"]
-            return response
+                # A 302 would be followed inside htmx's request and the set-up page swapped into
+                # a fragment: ask htmx for a whole-page visit instead.
+                return HttpResponseClientRedirect(target)
+            return redirect(target)
         return self.get_response(request)

@@ -189,3 +189,12 @@ def test_the_configured_prefix_reaches_cache_keys_and_the_broker(settings):
         settings.CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] == f"{settings.REDIS_PREFIX}:"
     )
     assert settings.REDIS_PREFIX in cache.make_key("anything")
+
+
+def test_several_web_processes_report_through_the_multiprocess_directory(
+    db, scrape_settings, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    response = Client(HTTP_HOST="localhost").get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}")
+    assert response.status_code == 200
+    assert _value(response.content.decode(), "agendo_metrics_up") == 1

@@ -129,3 +129,40 @@ def test_one_business_origin_cannot_post_to_another_host_in_production(tenant_al
         HTTP_ORIGIN="http://beta.localhost",
     )
     assert response.status_code == 403
+
+
+def test_production_sends_the_csp_and_permissions_policy_and_starts_sentry_with_a_dsn():
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from config.tests.test_settings import REPO_ROOT
+
+    script = (
+        "import json, sentry_sdk; from django.conf import settings; "
+        "print(json.dumps([settings.MIDDLEWARE, "
+        "settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['script-src'][0], "
+        "sentry_sdk.is_initialized()]))"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.prod",
+        "DJANGO_SECRET_KEY": "x" * 60,
+        "SENTRY_DSN": "https://public@sentry.example.invalid/1",
+    }
+    result = subprocess.run(  # noqa: S603 - fixed argument list, no shell
+        [sys.executable, "manage.py", "shell", "-v", "0", "-c", script],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    middleware, script_src, sentry_on = json.loads(result.stdout.strip().splitlines()[-1])
+    assert "csp.middleware.CSPMiddleware" in middleware
+    assert "config.headers.PermissionsPolicyMiddleware" in middleware
+    assert script_src == "'self'"
+    assert sentry_on is True

@@ -2,8 +2,9 @@
 
 Ours are read at scrape time, so every web and worker process reports the same truth:
 - from PostgreSQL, across every active business (one UNION ALL query per figure, whatever the
-  number of businesses): booking changes by type, messages by status and channel, and the
-  **outbox lag** per channel — the age of the oldest message that is due and not yet sent;
+  number of businesses): booking changes by type, messages by status and channel, WhatsApp
+  webhook messages by what they did, and the **outbox lag** per channel — the age of the oldest
+  message that is due and not yet sent;
 - from Redis: Celery task outcomes, counted by the workers' signal handlers (a worker's own
   memory is out of reach of the web process that answers the scrape).
 
@@ -136,6 +137,19 @@ def message_counts(schemas: list[str]) -> dict[tuple[str, str], int]:
     return totals
 
 
+def inbound_counts(schemas: list[str]) -> dict[str, int]:
+    """WhatsApp webhook: clients' messages received, by what they did (confirmed, cancelled...)."""
+    totals: dict[str, int] = {}
+    rows = _union_rows(
+        'SELECT action, count(*) FROM {schema}."notifications_inboundmessage" GROUP BY action',
+        [],
+        schemas,
+    )
+    for action, count in rows:
+        totals[action] = totals.get(action, 0) + count
+    return totals
+
+
 def outbox_lag(schemas: list[str]) -> dict[str, float]:
     """Per channel: seconds since the oldest due, unsent message fell due (0 when none waits)."""
     lag = dict.fromkeys(CHANNELS, 0.0)
@@ -215,6 +229,7 @@ class AgendoCollector:
             CounterMetricFamily("agendo_booking_events", "Booking changes.", labels=["type"]),
             GaugeMetricFamily("agendo_messages", "Messages by status and channel.", labels=[]),
             GaugeMetricFamily("agendo_outbox_lag_seconds", "Outbox lag.", labels=["channel"]),
+            CounterMetricFamily("agendo_inbound_messages", "Webhook messages.", labels=["action"]),
             CounterMetricFamily("agendo_celery_tasks", "Celery task outcomes.", labels=[]),
             GaugeMetricFamily("agendo_metrics_up", "1 when every figure could be read.", labels=[]),
         ]
@@ -234,6 +249,11 @@ class AgendoCollector:
             "Age of the oldest due, unsent message per channel (0 when none waits).",
             labels=["channel"],
         )
+        inbound = CounterMetricFamily(
+            "agendo_inbound_messages",
+            "WhatsApp messages received from clients (webhook), by what they did.",
+            labels=["action"],
+        )
         tasks = CounterMetricFamily(
             "agendo_celery_tasks", "Celery task outcomes by task.", labels=["task", "outcome"]
         )
@@ -245,6 +265,8 @@ class AgendoCollector:
                 messages.add_metric([status, channel], count)
             for channel, seconds in sorted(outbox_lag(schemas).items()):
                 lag.add_metric([channel], seconds)
+            for action, count in sorted(inbound_counts(schemas).items()):
+                inbound.add_metric([action], count)
         except Exception:  # the scrape reports what it can; agendo_metrics_up says it is partial
             logger.exception("metrics: database figures unavailable")
             up = 0
@@ -254,7 +276,7 @@ class AgendoCollector:
         except redis.RedisError:
             logger.warning("metrics: Redis unavailable for task outcomes")
             up = 0
-        yield from (events, messages, lag, tasks)
+        yield from (events, messages, lag, inbound, tasks)
         yield GaugeMetricFamily(
             "agendo_metrics_up", "1 when every figure above could be read.", value=up
         )

@@ -12,7 +12,7 @@ from kombu import Connection
 from bookings.models import BookingEvent
 from bookings.tests.factories import BookingFactory
 from config import metrics
-from notifications.models import Channel, Kind, Message
+from notifications.models import Channel, InboundMessage, Kind, Message
 
 TOKEN = "scrape-me-0123456789"
 
@@ -112,8 +112,15 @@ def test_outbox_lag_is_the_age_of_the_oldest_due_unsent_message_per_channel(
             booking=other,
             send_after=now - dt.timedelta(minutes=2),
         )
+        InboundMessage.objects.create(
+            provider_id="wamid.ops-1",
+            from_phone="+5511900000002",
+            action="confirmed",
+            received_at=now,
+        )
     response = Client(HTTP_HOST="localhost").get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}")
     body = response.content.decode()
+    assert _value(body, "agendo_inbound_messages_total", action="confirmed") == 1
     email_lag = _value(body, "agendo_outbox_lag_seconds", channel="email")
     whatsapp_lag = _value(body, "agendo_outbox_lag_seconds", channel="whatsapp")
     assert 7 * 60 - 1 <= email_lag < 7 * 60 + 60
@@ -128,7 +135,7 @@ def test_metrics_database_figures_take_a_fixed_number_of_queries(
     tenant_alpha, tenant_beta, scrape_settings, django_assert_max_num_queries
 ):
     client = Client(HTTP_HOST="localhost")
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         assert client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}").status_code == 200
 
 

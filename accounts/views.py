@@ -203,6 +203,8 @@ class LoginView(allauth_views.LoginView):
         if wait is not None:
             response.status_code = 429
             response["Retry-After"] = str(wait)
+            if hasattr(response, "context_data"):
+                response.context_data["wait_minutes"] = max(1, round(wait / 60))
         return response
 
 

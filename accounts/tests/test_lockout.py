@@ -1,6 +1,8 @@
 """Login lockouts: per (account, address) with a ceiling per address, 429 + Retry-After on login
 and password reset, client addresses taken through TRUSTED_PROXY_COUNT proxies."""
 
+import re
+
 import pytest
 
 from accounts.tests.factories import PASSWORD, OwnerFactory
@@ -46,6 +48,7 @@ def test_a_locked_login_answers_429_with_retry_after_and_the_form(alpha):
     assert 0 < int(response["Retry-After"]) <= 300
     page = response.content.decode()
     assert "Too many failed login attempts" in page
+    assert re.search(r"You can try again in \d+ minutes?, from this device", page)
     assert 'name="password"' in page  # still our login page, not a bare error
 
 

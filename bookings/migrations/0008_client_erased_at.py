@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('bookings', '0007_booking_no_overlap_occupying'),
+        ("bookings", "0007_booking_no_overlap_occupying"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='client',
-            name='erased_at',
+            model_name="client",
+            name="erased_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
     ]

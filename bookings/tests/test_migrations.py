@@ -6,6 +6,7 @@ import zoneinfo
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.loader import MigrationLoader
 
 from bookings.models import Booking
 from bookings.tests.factories import BookingFactory, ClientFactory
@@ -14,7 +15,9 @@ from scheduling.tests.factories import ResourceFactory, ServiceFactory
 TZ = zoneinfo.ZoneInfo("America/Sao_Paulo")
 THURSDAY = dt.date(2026, 11, 26)
 BEFORE = ("bookings", "0005_client_created_by")
-AFTER = ("bookings", "0007_booking_no_overlap_occupying")
+# Forward again to the newest migration: later ones (e.g. a client's erased_at) must be there
+# for the factories once the test is back on today's schema.
+(AFTER,) = MigrationLoader(None, ignore_no_migrations=True).graph.leaf_nodes("bookings")
 
 
 def at(hour: int, minute: int = 0) -> dt.datetime:
@@ -65,17 +68,26 @@ def _insert(**fields) -> Booking:
 
 @pytest.fixture
 def old_schema(alpha):
-    """Tenant alpha's schema as it was before 0006; migrated forward again by the test."""
+    """Tenant alpha's schema as it was before 0006, with two resources, two services and a
+    client made on today's schema first (factories know only today's columns); migrated forward
+    again by the test."""
+    ana, bia = ResourceFactory(name="Ana"), ResourceFactory(name="Bia")
+    made = {
+        "ana": ana,
+        "bia": bia,
+        "cut": ServiceFactory(name="Cut", duration_minutes=30, performers=[ana, bia]),
+        "beard": ServiceFactory(name="Cut and beard", duration_minutes=50, performers=[ana, bia]),
+        "client": ClientFactory(),
+    }
     _migrate(BEFORE)
-    yield
+    yield made
     _migrate(AFTER)  # the test's transaction rolls back anyway; this keeps the state sane
 
 
 def test_overlapping_past_bookings_are_kept_and_the_constraint_covers_completed(old_schema):
-    ana, bia = ResourceFactory(name="Ana"), ResourceFactory(name="Bia")
-    cut = ServiceFactory(name="Cut", duration_minutes=30, performers=[ana, bia])
-    beard = ServiceFactory(name="Cut and beard", duration_minutes=50, performers=[ana, bia])
-    client = ClientFactory()
+    ana, bia, cut, beard, client = (
+        old_schema[name] for name in ("ana", "bia", "cut", "beard", "client")
+    )
 
     def row(service, resource, start, status, created):
         return _insert(
@@ -118,7 +130,9 @@ def test_overlapping_past_bookings_are_kept_and_the_constraint_covers_completed(
     assert not {first, confirmed, chain[0], chain[2], cancelled, clean} & exempt
     # From now on a completed booking holds its time like a confirmed one.
     with pytest.raises(IntegrityError, match="booking_no_overlap"), transaction.atomic():
-        BookingFactory(service=cut, resource=bia, start=at(16, 15), status="completed")
+        BookingFactory(
+            service=cut, resource=bia, client=client, start=at(16, 15), status="completed"
+        )
 
 
 def test_the_migration_runs_on_a_schema_without_bookings(old_schema):

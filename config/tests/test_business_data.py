@@ -1,4 +1,8 @@
-"""The business's data going out: the owner's zip of everything, and a client erased on request."""
+"""The business's data going out: the owner's zip of everything, and a client erased on request.
+
+It lives here, not in bookings/tests, because it checks both apps: the zip holds the messages
+and an erasure reaches them, while bookings itself never imports notifications.
+"""
 
 import csv
 import datetime as dt

@@ -10,7 +10,7 @@ import pytest
 from django_tenants.utils import schema_context
 
 from bookings.models import Booking
-from conftest import HTMX_SETTLED, SHOTS, empty_schema, ensure_test_tenants
+from conftest import SHOTS, empty_schema, ensure_test_tenants, htmx_settled
 from scheduling import services as scheduling_services
 from scheduling.models import WeeklyHours
 from scheduling.tests.factories import ResourceFactory, ServiceFactory
@@ -81,7 +81,7 @@ def _flow(
     # click); then htmx must have settled, or the screenshot catches the swap half done.
     page.wait_for_selector(f'#{day_id}[aria-current="date"]')
     if javascript:
-        page.wait_for_function(HTMX_SETTLED)
+        htmx_settled(page)
         # The strip and the times change together: no moment shows the old day chosen.
         assert page.evaluate("window.chosenAtSwap") == [day_id]
         assert f"date={day_name}" in page.url  # the chosen day is in the address bar

@@ -7,9 +7,10 @@ import datetime as dt
 
 import pytest
 from django_tenants.utils import schema_context
+from playwright.sync_api import expect
 
 from accounts.tests.factories import PASSWORD, OwnerFactory
-from conftest import HTMX_SETTLED, PHONE, empty_schema, ensure_test_tenants, screenshot_fits
+from conftest import PHONE, empty_schema, ensure_test_tenants, htmx_settled, screenshot_fits
 from scheduling import services as scheduling_services
 from scheduling.models import BusinessSettings, Resource, Service, TimeOff, WeeklyHours
 from scheduling.presets import preset_for
@@ -51,11 +52,9 @@ def test_a_new_owner_accepts_presets_and_edits_the_week_on_a_phone(browser, new_
         first = preset_for(business_type, language=language).services[0].name
         with page.expect_response(lambda r, t=business_type: f"type={t}" in r.url):
             page.select_option("#id_type", business_type)
-        page.wait_for_function(
-            f"document.querySelector('[name=service-0-name]').value === '{first}'"
-        )
+        expect(page.locator("[name=service-0-name]")).to_have_value(first)
         # htmx wires the swapped-in form up as it settles: a change before then goes unheard.
-        page.wait_for_function(HTMX_SETTLED)
+        htmx_settled(page)
     with schema_context("browser"):
         assert not Service.objects.exists()  # looking creates nothing
 
@@ -77,11 +76,11 @@ def test_a_new_owner_accepts_presets_and_edits_the_week_on_a_phone(browser, new_
     # Monday gets a later afternoon; copy it to the weekdays, then close Wednesday; save.
     page.fill("#d0-e1", "20:00")
     page.get_by_role("button", name="Copy Monday to all weekdays").click()
-    page.wait_for_function("document.querySelector('#d4-e1').value === '20:00'")
+    expect(page.locator("#d4-e1")).to_have_value("20:00")
     page.uncheck("[name=day-2-open]")
     screenshot_fits(page, "setup-hours-copied-375")
     page.get_by_role("button", name="Save hours").last.click()
-    page.wait_for_function("document.body.innerText.includes('Hours saved.')")
+    page.wait_for_selector("text=Hours saved.")
     with schema_context("browser"):
         days = set(WeeklyHours.objects.filter(resource=None).values_list("weekday", flat=True))
         assert days == {0, 1, 3, 4, 5}

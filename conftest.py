@@ -171,6 +171,21 @@ def empty_schema(schema: str) -> None:
         cursor.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
 
 
+def empty_calendar(schema: str) -> None:
+    """Delete the messages, bookings, clients, services, hours and resources a committing test
+    left in a test tenant's schema; its settings rows stay (unlike empty_schema)."""
+    from bookings.models import Booking, BookingEvent
+    from bookings.models import Client as BookingClient
+    from notifications.models import Message
+    from scheduling.models import Resource, Service, TimeOff, WeeklyHours
+
+    with schema_context(schema):
+        for model in (Message, BookingEvent, Booking, BookingClient, Service, WeeklyHours):
+            model.objects.all().delete()  # a service takes its links to resources with it
+        TimeOff.objects.all().delete()
+        Resource.objects.all().delete()
+
+
 PHONE = {"width": 375, "height": 812}
 _WIDER_THAN = """(width) => [...document.querySelectorAll('body *')]
     .filter((e) => e.getBoundingClientRect().right > width + 0.5)

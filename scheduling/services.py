@@ -226,21 +226,29 @@ def resource_update(
     **fields,
 ) -> Resource:
     """Change a resource; `services` (when given) becomes exactly what it performs."""
-    stored = _stored(resource)
-    before = {**audit_snapshot(stored, RESOURCE_FIELDS), "services": _names(stored.services)}
-    for name, value in fields.items():
-        setattr(resource, name, value)
-    resource.save()
-    if services is not None:
-        resource.services.set(services)
-    after = {**audit_snapshot(resource, RESOURCE_FIELDS), "services": _names(resource.services)}
-    _audit_update(actor, "resource", resource, before, after)
-    return resource
+    return _update_with_links(resource, "services", services, RESOURCE_FIELDS, actor, fields)
 
 
 def _stored(instance):
     """The row as the database has it: a bound ModelForm has already changed `instance`."""
     return type(instance).objects.filter(pk=instance.pk).first() or instance
+
+
+def _update_with_links(instance, relation: str, linked, audited: list, actor, fields: dict):
+    """Set `fields` on a resource or service and, when `linked` is given, make it exactly the
+    other side of their many-to-many `relation`; audited with the links by name."""
+
+    def snapshot(obj) -> dict:
+        return {**audit_snapshot(obj, audited), relation: _names(getattr(obj, relation))}
+
+    before = snapshot(_stored(instance))
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    instance.save()
+    if linked is not None:
+        getattr(instance, relation).set(linked)
+    _audit_update(actor, instance._meta.model_name, instance, before, snapshot(instance))
+    return instance
 
 
 def _audit_update(actor, kind: str, target, before: dict, after: dict) -> None:
@@ -269,16 +277,7 @@ def service_update(
     **fields,
 ) -> Service:
     """Change a service; `resources` (when given) becomes exactly who performs it."""
-    stored = _stored(service)
-    before = {**audit_snapshot(stored, SERVICE_FIELDS), "resources": _names(stored.resources)}
-    for name, value in fields.items():
-        setattr(service, name, value)
-    service.save()
-    if resources is not None:
-        service.resources.set(resources)
-    after = {**audit_snapshot(service, SERVICE_FIELDS), "resources": _names(service.resources)}
-    _audit_update(actor, "service", service, before, after)
-    return service
+    return _update_with_links(service, "resources", resources, SERVICE_FIELDS, actor, fields)
 
 
 @transaction.atomic

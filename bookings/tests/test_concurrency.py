@@ -30,8 +30,8 @@ from django_tenants.utils import schema_context
 from bookings import services
 from bookings.errors import BookingError
 from bookings.models import Booking, BookingEvent, Client
-from conftest import ensure_test_tenants
-from scheduling.models import BusinessSettings, Resource, Service, TimeOff, WeeklyHours
+from conftest import empty_calendar, ensure_test_tenants
+from scheduling.models import BusinessSettings, Resource, Service, WeeklyHours
 from tenants.models import Tenant
 
 TZ = zoneinfo.ZoneInfo("America/Sao_Paulo")
@@ -40,22 +40,11 @@ START = dt.datetime.combine(TUESDAY, dt.time(10), TZ)
 NOW = dt.datetime(2027, 3, 1, 9, 0, tzinfo=TZ)
 
 
-def _empty_alpha() -> None:
-    with schema_context("alpha"):
-        BookingEvent.objects.all().delete()
-        Booking.objects.all().delete()
-        Client.objects.all().delete()
-        Service.objects.all().delete()  # and its resources' links
-        WeeklyHours.objects.all().delete()
-        TimeOff.objects.all().delete()
-        Resource.objects.all().delete()
-
-
 @pytest.fixture
 def salon(public_rows_restored, transactional_db):
     ensure_test_tenants()
     tenant = Tenant.objects.get(schema_name="alpha")
-    _empty_alpha()
+    empty_calendar("alpha")
     with schema_context("alpha"):
         # The settings row is shared with the rest of the session: change a copy, not the row.
         business = BusinessSettings.load()
@@ -78,7 +67,7 @@ def salon(public_rows_restored, transactional_db):
         "cut": cut,
         "clients": clients,
     }
-    _empty_alpha()
+    empty_calendar("alpha")
     connection.set_schema_to_public()
 
 

@@ -31,16 +31,16 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from bookings.models import Booking, BookingEvent, Client
+from bookings.models import Booking
 from config.celery import app as celery_app
 from config.outages import FailOpenRedisCache, server_error
 from config.tests.local_servers import get, gunicorn, local_postgres, local_redis, manage
 from config.tests.workers import running_worker
-from conftest import ensure_test_tenants, host_client
+from conftest import empty_calendar, ensure_test_tenants, host_client
 from notifications.fake_whatsapp import make_server
 from notifications.models import Message
 from notifications.tasks import dispatch_all
-from scheduling.models import BusinessSettings, Resource, Service, TimeOff, WeeklyHours
+from scheduling.models import BusinessSettings, WeeklyHours
 from scheduling.tests.factories import ResourceFactory, ServiceFactory
 from tenants.ratelimit import limit_hit
 
@@ -179,23 +179,11 @@ CLIENT_PHONE = "(11) 98765-4321"
 DEADLINE = 40.0  # seconds the worker may take to reconnect and send once Redis is back
 
 
-def _empty_alpha() -> None:
-    with schema_context("alpha"):
-        Message.objects.all().delete()
-        BookingEvent.objects.all().delete()
-        Booking.objects.all().delete()
-        Client.objects.all().delete()
-        Service.objects.all().delete()
-        WeeklyHours.objects.all().delete()
-        TimeOff.objects.all().delete()
-        Resource.objects.all().delete()
-
-
 @pytest.fixture
 def shop(public_rows_restored, transactional_db):
     """Alpha open every day 09–18 with one service; committed, for the worker to read."""
     ensure_test_tenants()
-    _empty_alpha()
+    empty_calendar("alpha")
     with schema_context("alpha"):
         # The settings row outlives this test (the flush does not reach alpha): put it back.
         saved = BusinessSettings.objects.filter(pk=1).first()
@@ -211,7 +199,7 @@ def shop(public_rows_restored, transactional_db):
         chair = ResourceFactory(name="Rafa")
         cut = ServiceFactory(name="Corte", duration_minutes=30, performers=[chair])
     yield {"chair": chair, "cut": cut}
-    _empty_alpha()
+    empty_calendar("alpha")
     with schema_context("alpha"):
         if saved is None:
             BusinessSettings.objects.all().delete()

@@ -36,15 +36,15 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from bookings import services as booking_services
-from bookings.models import Booking, BookingEvent, Client
+from bookings.models import Client
 from config.celery import app as celery_app
 from config.tests.workers import running_worker, start_worker
-from conftest import ensure_test_tenants
+from conftest import empty_calendar, ensure_test_tenants
 from notifications import services
 from notifications.fake_whatsapp import make_server
 from notifications.models import ChannelSettings, Kind, Message
 from notifications.tasks import dispatch_all
-from scheduling.models import BusinessSettings, Resource, Service, TimeOff, WeeklyHours
+from scheduling.models import BusinessSettings, WeeklyHours
 from scheduling.tests.factories import ResourceFactory, ServiceFactory
 
 Status = Message.Status
@@ -56,23 +56,11 @@ SENDING_TIMEOUT = 3  # seconds: MESSAGE_SENDING_TIMEOUT_SECONDS of the workers a
 DEADLINE = 20.0  # seconds any one wait may take before the test fails
 
 
-def _empty_alpha() -> None:
-    with schema_context("alpha"):
-        Message.objects.all().delete()
-        BookingEvent.objects.all().delete()
-        Booking.objects.all().delete()
-        Client.objects.all().delete()
-        Service.objects.all().delete()
-        WeeklyHours.objects.all().delete()
-        TimeOff.objects.all().delete()
-        Resource.objects.all().delete()
-
-
 @pytest.fixture
 def shop(public_rows_restored, transactional_db):
     """Alpha, open every day 09–18, one reminder 2 hours before; committed for the worker."""
     ensure_test_tenants()
-    _empty_alpha()
+    empty_calendar("alpha")
     with schema_context("alpha"):
         # The settings rows outlive this test (the flush does not reach alpha): put them back.
         saved_business = BusinessSettings.objects.filter(pk=1).first()
@@ -91,7 +79,7 @@ def shop(public_rows_restored, transactional_db):
         cut = ServiceFactory(name="Corte", duration_minutes=30, performers=[chair])
         client = Client.objects.create(name="Ana Souza", phone=CLIENT_PHONE, whatsapp_consent=True)
     yield {"chair": chair, "cut": cut, "client": client}
-    _empty_alpha()
+    empty_calendar("alpha")
     with schema_context("alpha"):
         if saved_business is None:
             BusinessSettings.objects.all().delete()

@@ -344,10 +344,11 @@ def test_invalid_details_are_422_with_field_errors(shop, alpha_client):
     assert not Booking.objects.exists()
 
 
-def test_missing_or_garbled_start_goes_back_to_the_times(shop, alpha_client):
+def test_a_missing_start_goes_back_to_the_times_and_a_garbled_one_is_a_400(shop, alpha_client):
     url = f"/book/{shop['cut'].pk}/any/details/"
-    assert alpha_client.get(url + "?start=yesterday").status_code == 302
+    assert alpha_client.get(url).status_code == 302
     assert alpha_client.post(url, {"name": "x"}).status_code == 302
+    assert alpha_client.get(url + "?start=yesterday").status_code == 400
 
 
 @pytest.mark.parametrize("htmx", [False, True])

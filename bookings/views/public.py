@@ -226,10 +226,16 @@ def book_details(request, service: Service, who: str):
     resource = _who(service, who)
     business = request.business
     data = request.POST if request.method == "POST" else None
-    start = instant_parse(request.POST.get("start") if data else request.GET.get("start"))
+    raw_start = (data or request.GET).get("start")
+    start = instant_parse(raw_start)
     if start is None:
         back = reverse("bookings:book_when", args=[service.pk, who])
-        return HttpResponseClientRedirect(back) if request.htmx else redirect(back)
+        if request.htmx:
+            return HttpResponseClientRedirect(back)
+        if not raw_start:  # no time chosen yet: the times are where to choose one
+            return redirect(back)
+        context = {"service": service, "back": back}
+        return render(request, "bookings/public/bad_time.html", context, status=400)
     form = BookingDetailsForm(
         data,
         initial={"start": start, "idem": uuid.uuid4().hex},

@@ -44,14 +44,19 @@ def _refused_readably(response, *statuses) -> None:
 
 
 @pytest.mark.parametrize("start", HOSTILE_STARTS)
-def test_public_details_with_an_impossible_start_goes_back_to_the_times(shop, alpha_client, start):
+def test_public_details_with_an_impossible_start_is_a_readable_400(shop, alpha_client, start):
     url = f"/book/{shop['cut'].pk}/any/details/"
     times = f"/book/{shop['cut'].pk}/any/"
-    response = alpha_client.get(url, {"start": start})
-    assert response.status_code == 302 and response["Location"] == times
-    response = alpha_client.post(url, _details(shop, "any", _start(_day())) | {"start": start})
-    assert response.status_code == 302 and response["Location"] == times
+    for response in (
+        alpha_client.get(url, {"start": start}),
+        alpha_client.post(url, _details(shop, "any", _start(_day())) | {"start": start}),
+    ):
+        _refused_readably(response, 400)
+        assert "That time does not exist" in response.content.decode()
+        assert f'href="{times}"' in response.content.decode()  # the way back to real times
     assert not Booking.objects.exists() and not Client.objects.exists()
+    # Without any time the times page is simply where to choose one.
+    assert alpha_client.get(url)["Location"] == times
 
 
 @pytest.mark.parametrize("start", HOSTILE_STARTS)

@@ -16,7 +16,9 @@ RUN pip install -r requirements.txt
 
 COPY --chown=agendo:agendo . .
 # Static files are collected into the image (whitenoise serves them); the key is for this step only.
+# The translations are compiled (.po → .mo) with Babel, as `make run` does.
 RUN DJANGO_SECRET_KEY=build-only-not-secret python manage.py collectstatic --noinput \
+    && python scripts/messages.py compile \
     && mkdir -p media && chown agendo:agendo media
 
 USER agendo

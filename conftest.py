@@ -39,6 +39,12 @@ def ensure_test_tenants() -> None:
         if tenant is None:
             tenant = Tenant(schema_name=slug, name=name, timezone="America/Sao_Paulo")
             tenant.save(verbosity=0)
+            # A Brazilian time zone makes a pt-br business; the test businesses speak English
+            # (the tests read English), and a test of Portuguese says so.
+            from scheduling.models import BusinessSettings
+
+            with schema_context(slug):
+                BusinessSettings.objects.filter(pk=1).update(language="en")
         Domain.objects.get_or_create(
             domain=f"{slug}.{PLATFORM_HOST}", defaults={"tenant": tenant, "is_primary": True}
         )
@@ -210,3 +216,58 @@ def screenshot_fits(page, name: str, *, width: int | None = PHONE["width"]) -> N
         scroll_width = page.evaluate("document.documentElement.scrollWidth")
         wide = page.evaluate(_WIDER_THAN, width) if scroll_width > width else []
         assert scroll_width <= width, f"{name}: {scroll_width}px wide on a {width}px screen: {wide}"
+
+
+# --- Translations --------------------------------------------------------------------------------
+_CATALOGUE = Path(__file__).resolve().parent / "locale" / "pt_BR" / "LC_MESSAGES" / "django.po"
+
+
+def _literal_runs(msgid: str) -> list[str]:
+    """The plain text of a msgid: tags and placeholders (%(name)s, %s, {x}) cut it in runs."""
+    import re
+
+    text = re.sub(r"<[^>]+>", "\n", msgid)
+    return [
+        " ".join(run.split())
+        for run in re.split(r"%\(\w+\)[sdif]|%[sdif]|\{\w*\}|\n", text)
+        if run.strip()
+    ]
+
+
+def english_sentences() -> list[str]:
+    """Every English phrase of two words or more the pt-BR catalogue translates differently:
+    none of them may show on a page rendered in Portuguese. Taken from the catalogue as it is,
+    not picked by hand, so each newly marked string is checked too."""
+    from babel.messages.pofile import read_po
+
+    with open(_CATALOGUE, "rb") as handle:
+        catalog = read_po(handle)
+    phrases = set()
+    for message in catalog:
+        if not message.id or not message.string:
+            continue
+        ids = message.id if isinstance(message.id, tuple | list) else [message.id]
+        strings = message.string if isinstance(message.string, tuple | list) else [message.string]
+        translated = " ".join(strings)
+        for msgid in ids:
+            for run in _literal_runs(msgid):
+                if len(run.split()) >= 2 and run not in translated:
+                    phrases.add(run)
+    return sorted(phrases)
+
+
+def visible_text(html: str) -> str:
+    """What a reader sees of a page (scripts, styles and tags out, entities decoded, one space)."""
+    import html as html_lib
+    import re
+
+    html = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", html)
+    text = html_lib.unescape(re.sub(r"<[^>]+>", " ", html))
+    return " ".join(text.split())
+
+
+def assert_no_english(html: str, *, allowed: tuple[str, ...] = ()) -> None:
+    """Fail with the English phrases a page meant to be in Portuguese still shows."""
+    text = visible_text(html)
+    found = [p for p in english_sentences() if p in text and p not in allowed]
+    assert found == [], f"English on a pt-BR page: {found[:10]}"

@@ -8,6 +8,8 @@ from notifications.webhook import whatsapp_webhook
 from tenants import views as tenant_views
 
 urlpatterns = [
+    # The language switch (POST /i18n/setlang/): a cookie, the same URLs (config/i18n.py).
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", tenant_views.landing, name="landing"),
     path("signup/", tenant_views.signup, name="signup"),
     path("login/", tenant_views.login_help, name="login"),

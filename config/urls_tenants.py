@@ -6,6 +6,8 @@ from django.urls import include, path
 handler429 = "accounts.views.too_many_requests"
 
 urlpatterns = [
+    # The language switch (POST /i18n/setlang/): a cookie, the same URLs (config/i18n.py).
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("scheduling.urls")),

@@ -57,7 +57,8 @@ class BusinessSettings(models.Model):
         help_text="Two-letter country code used for phone numbers written without +.",
     )
     currency = models.CharField(max_length=3, default="BRL", help_text="ISO code, e.g. BRL, EUR.")
-    language = models.CharField(max_length=5, choices=Language.choices, default=Language.PT_BR)
+    # Sign-up sets it from the country chosen (tenants.regions); a bare row speaks English.
+    language = models.CharField(max_length=5, choices=Language.choices, default=Language.EN)
     slot_interval = models.PositiveSmallIntegerField(
         "slot interval (minutes)",
         default=15,

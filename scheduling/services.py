@@ -55,10 +55,15 @@ CURRENCY_BY_REGION = {"BR": "BRL", "PT": "EUR", "US": "USD", "GB": "GBP", "ES": 
 
 @transaction.atomic
 def settings_create_defaults(
-    *, timezone: str, display_name: str, contact_phone: str = "", address: str = ""
+    *,
+    timezone: str,
+    display_name: str,
+    contact_phone: str = "",
+    address: str = "",
+    language: str | None = None,
 ) -> BusinessSettings:
-    """A new business's rules: its sign-up time zone, and region, currency, language to match;
-    the phone and address it gave at sign-up."""
+    """A new business's rules: its sign-up time zone, and region, currency, language to match
+    (the language chosen at sign-up when given); the phone and address it gave at sign-up."""
     region = region_for_timezone(timezone)
     business, _ = BusinessSettings.objects.get_or_create(
         pk=1,
@@ -67,7 +72,7 @@ def settings_create_defaults(
             "display_name": display_name,
             "phone_region": region,
             "currency": CURRENCY_BY_REGION.get(region, "USD"),
-            "language": "pt-br" if region in ("BR", "PT") else "en",
+            "language": language or ("pt-br" if region in ("BR", "PT") else "en"),
             "reminder_offsets": [24 * 60, 2 * 60],
             "contact_phone": contact_phone,
             "address": address,

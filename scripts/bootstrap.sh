@@ -18,8 +18,11 @@ if ! .venv/bin/python -c '' 2>/dev/null; then  # missing, or broken (its Python 
 fi
 
 want=$(sha256sum requirements.txt requirements-dev.txt | sha256sum | cut -d' ' -f1)
+# The translations' .mo files are built, not kept in git: compiled with Babel (no gettext needed).
+compile_messages() { .venv/bin/python scripts/messages.py compile | sed 's/^/[bootstrap] /'; }
 if [ -z "$created" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
   say "requirements unchanged, nothing to do"
+  compile_messages
   exit 0
 fi
 
@@ -36,3 +39,4 @@ if [ -n "$created" ]; then
 else
   say "requirements changed: installed requirements-dev.txt"
 fi
+compile_messages

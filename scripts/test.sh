@@ -15,6 +15,15 @@ if ! command -v chromium >/dev/null 2>&1; then
     echo "[test] Chromium missing: install it (apt-get install chromium) or the browser tests are skipped"
   fi
 fi
+# The catalogue test runs makemessages, which needs GNU gettext's xgettext and msgmerge.
+if ! command -v xgettext >/dev/null 2>&1 || ! command -v msgmerge >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "[test] installing GNU gettext for the translation catalogue test (apt-get)"
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null
+  else
+    echo "[test] GNU gettext missing: install it (apt-get install gettext) or the catalogue test is skipped"
+  fi
+fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 exec .venv/bin/python -m pytest "$@"

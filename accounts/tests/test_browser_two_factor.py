@@ -24,7 +24,7 @@ def team(public_rows_restored, transactional_db, live_server):
     with schema_context("browser"):
         empty_schema("browser")
         business = scheduling_services.settings_create_defaults(
-            timezone="America/Sao_Paulo", display_name="Browser Barbers"
+            timezone="America/Sao_Paulo", display_name="Browser Barbers", language="en"
         )
         business.require_two_factor = True
         business.save()

@@ -22,7 +22,7 @@ def shop(public_rows_restored, transactional_db, live_server):
     with schema_context("browser"):
         empty_schema("browser")
         business = scheduling_services.settings_create_defaults(
-            timezone="America/Sao_Paulo", display_name="Browser Barbers"
+            timezone="America/Sao_Paulo", display_name="Browser Barbers", language="en"
         )
         business.min_notice_minutes, business.slot_interval = 0, 30
         # Tomorrow's first slot may be under a day away: keep it cancellable at any hour.

@@ -28,7 +28,7 @@ def busy_day(public_rows_restored, transactional_db, live_server):
     with schema_context("browser"):
         empty_schema("browser")
         scheduling_services.settings_create_defaults(
-            timezone="America/Sao_Paulo", display_name="Browser Barbers"
+            timezone="America/Sao_Paulo", display_name="Browser Barbers", language="en"
         )
         WeeklyHours.objects.bulk_create(
             [WeeklyHours(weekday=d, start=dt.time(9), end=dt.time(18)) for d in range(7)]

@@ -62,7 +62,9 @@ def dashboard(public_rows_restored, transactional_db, live_server):
     with schema_context("browser"):
         empty_schema("browser")
         business = scheduling_services.settings_create_defaults(
-            timezone="America/Sao_Paulo", display_name="Barbearia Navalha de Ouro e Companhia"
+            timezone="America/Sao_Paulo",
+            display_name="Barbearia Navalha de Ouro e Companhia",
+            language="en",
         )
         business.contact_phone = "+551133334444"
         business.save()

@@ -11,16 +11,22 @@
 - phone: E.164 as stored → national format for a number of the business's country, international
   for any other; shown unchanged when it does not parse (an e-mail, a typo).
 - phone_link: a `tel:` URI of the E.164 number (storage and links keep E.164).
+- day: a date, or an aware datetime in the current time zone, in the active language, by style
+  name (`{{ booking.start|day:"weekday" }}` → "Friday 4 December" / "sexta-feira, 4 de
+  dezembro"); times stay `|time:"H:i"` (24-hour in both languages). See DAY_STYLES.
 """
 
+import datetime as dt
 import functools
 import re
 from decimal import Decimal, InvalidOperation
 
 import phonenumbers
 from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_skeleton
 from babel.numbers import format_currency
 from django import template
+from django.utils import timezone, translation
 
 register = template.Library()
 
@@ -58,6 +64,49 @@ def format_money(amount, business) -> str:
         return format_currency(value, business.currency or "BRL", locale=locale)
     except Exception:  # an unknown currency code typed in the settings: the number, with it
         return f"{business.currency} {value:.2f}"
+
+
+# Style → (English as Agendo writes it, Brazilian Portuguese, a CLDR skeleton for any other
+# language). Names rather than patterns in templates, so every language orders its own words.
+DAY_STYLES = {
+    "weekday": ("EEEE d MMMM", "EEEE, d 'de' MMMM", "MMMMEEEEd"),  # Friday 4 December
+    "weekday_year": ("EEEE d MMMM y", "EEEE, d 'de' MMMM 'de' y", "yMMMMEEEEd"),
+    "short_weekday": ("EEE d MMM", "EEE, d 'de' MMM", "MMMEd"),  # Fri 4 Dec
+    "short_weekday_year": ("EEE d MMM y", "EEE, d 'de' MMM 'de' y", "yMMMEd"),
+    "date": ("d MMM y", "d 'de' MMM 'de' y", "yMMMd"),  # 4 Dec 2026
+    "day_month": ("d MMM", "d 'de' MMM", "MMMd"),  # 4 Dec
+    "numeric": ("dd/MM/y", "dd/MM/y", "yMd"),  # 04/12/2026
+    "numeric_day_month": ("dd/MM", "dd/MM", "Md"),  # 04/12
+    "weekday_name": ("EEEE", "EEEE", "EEEE"),  # Friday
+    "weekday_abbr": ("EEE", "EEE", "EEE"),  # Fri
+    "month_abbr": ("LLL", "LLL", "LLL"),  # Dec
+    "day_number": ("d", "d", "d"),  # 4
+}
+
+
+def format_day(value, style: str = "date", language: str | None = None) -> str:
+    """`value` (a date, or a datetime: aware ones in the current time zone) by DAY_STYLES name,
+    in `language` (default: the active one); "" for None."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        value = value.date()
+    english, portuguese, skeleton = DAY_STYLES.get(style, DAY_STYLES["date"])
+    language = (language or translation.get_language() or "en").lower().replace("_", "-")
+    if language.startswith("pt"):
+        return format_date(value, portuguese, locale="pt_BR")
+    if language == "en" or language.startswith("en-"):
+        return format_date(value, english, locale="en_GB")
+    locale = _locale(language, "")
+    if len(set(skeleton)) == 1:  # one field (a weekday, a month): a pattern, not a skeleton
+        return format_date(value, skeleton, locale=locale)
+    return format_skeleton(skeleton, value, locale=locale)
+
+
+@register.filter(name="day")
+def day_filter(value, style: str = "date") -> str:
+    return format_day(value, style)
 
 
 def _parse(number: str, business):

@@ -25,7 +25,7 @@ def new_barbershop(public_rows_restored, transactional_db, live_server):
     with schema_context("browser"):
         empty_schema("browser")
         scheduling_services.settings_create_defaults(
-            timezone="America/Sao_Paulo", display_name="Browser Barbers"
+            timezone="America/Sao_Paulo", display_name="Browser Barbers", language="en"
         )
         OwnerFactory(email="owner@browser.test", full_name="Marta Souza")
     port = live_server.url.rsplit(":", 1)[1]

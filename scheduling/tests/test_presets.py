@@ -260,8 +260,9 @@ def test_bad_input_comes_back_with_422_and_creates_nothing(owner_client):
         response = owner_client.post("/app/setup/presets/", data, **headers)
         assert response.status_code == 422
         body = response.content.decode()
-        assert "greater than or equal to 1" in body and "greater than or equal to 0" in body
-        assert "This field is required" in body
+        # A pt-br business: Django's own messages come in Portuguese too.
+        assert "maior ou igual a 1" in body and "maior ou igual a 0" in body
+        assert "Este campo é obrigatório" in body
     assert not Service.objects.exists() and not Resource.objects.exists()
     assert BusinessSettings.load().presets_decided_at is None
 

@@ -48,3 +48,61 @@ def test_the_compiled_catalogue_is_used():
         assert translation.gettext("No such time") == "Horário inexistente"
     with translation.override("en"):
         assert translation.gettext("No such time") == "No such time"
+
+
+# --- Which language a request gets (config/i18n.py) ------------------------------------------
+
+
+def _business_language(language: str) -> None:
+    from scheduling.models import BusinessSettings
+
+    business = BusinessSettings.load()
+    business.language = language
+    business.save()
+
+
+def test_the_platform_follows_the_browser(platform_client):
+    portuguese = platform_client.get("/", HTTP_ACCEPT_LANGUAGE="pt-BR,pt;q=0.9,en;q=0.5")
+    assert portuguese["Content-Language"] == "pt-br"
+    assert "Accept-Language" in portuguese["Vary"]
+    english = platform_client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert english["Content-Language"] == "en"
+    assert platform_client.get("/", HTTP_ACCEPT_LANGUAGE="de-DE")["Content-Language"] == "en"
+
+
+def test_a_business_page_speaks_the_business_language_whatever_the_browser(alpha, alpha_client):
+    _business_language("pt-br")
+    response = alpha_client.get("/", HTTP_ACCEPT_LANGUAGE="en-US")
+    assert response["Content-Language"] == "pt-br"
+    _business_language("en")
+    assert alpha_client.get("/", HTTP_ACCEPT_LANGUAGE="pt-BR")["Content-Language"] == "en"
+
+
+def test_a_visitor_switches_language_and_keeps_it_on_the_same_urls(alpha, alpha_client):
+    _business_language("pt-br")
+    response = alpha_client.post("/i18n/setlang/", {"language": "en", "next": "/?x=1"})
+    assert response.status_code == 302 and response["Location"] == "/?x=1"
+    cookie = response.cookies["agendo_language"]
+    assert cookie.value == "en" and cookie["max-age"] == 60 * 60 * 24 * 365
+    assert alpha_client.get("/")["Content-Language"] == "en"
+    alpha_client.post("/i18n/setlang/", {"language": "pt-br", "next": "/"})
+    assert alpha_client.get("/")["Content-Language"] == "pt-br"
+    # A language we do not have, or a foreign next, changes nothing and goes nowhere else.
+    refused = alpha_client.post("/i18n/setlang/", {"language": "xx", "next": "https://evil.test/"})
+    assert refused["Location"] == "/" and alpha_client.get("/")["Content-Language"] == "pt-br"
+
+
+def test_staff_pages_speak_the_members_language_or_the_business(alpha, alpha_client):
+    from accounts.tests.factories import OwnerFactory
+    from conftest import login_as
+
+    _business_language("pt-br")
+    owner = OwnerFactory()
+    login_as(alpha_client, owner, "alpha")
+    alpha_client.cookies["agendo_language"] = "en"  # the visitor's switch is for the public pages
+    assert alpha_client.get("/app/")["Content-Language"] == "pt-br"
+    if hasattr(owner, "language"):
+        owner.language = "en"
+        owner.save()
+        assert alpha_client.get("/app/")["Content-Language"] == "en"
+        assert alpha_client.get("/", HTTP_ACCEPT_LANGUAGE="pt")["Content-Language"] == "en"

@@ -5,9 +5,10 @@
 `{{ client.phone|phone_link }}`) or tags that take `business` from the template context
 (`{% money service.price %}`, `{% phone client.phone %}`).
 
-- money: the business's currency in its locale (language, with its region or the business's):
-  `R$ 55,50` for BRL in pt-br, `€12.00` for EUR and `$12.00` for USD in en. The space Babel puts
-  after `R$` is a no-break space, so an amount never wraps in two.
+- money: the business's currency in the active language (the page's: a visitor who switched the
+  booking page to English reads English digits), else the business's, with the business's region:
+  `R$ 1.234,56` for BRL in pt-br, `R$1,234.56` in en, `€12.00` for EUR and `$12.00` for USD in en.
+  The space Babel puts after `R$` is a no-break space, so an amount never wraps in two.
 - phone: E.164 as stored → national format for a number of the business's country, international
   for any other; shown unchanged when it does not parse (an e-mail, a typo).
 - phone_link: a `tel:` URI of the E.164 number (storage and links keep E.164).
@@ -49,8 +50,9 @@ def _locale(language: str, region: str) -> Locale:
     return Locale.parse("en")
 
 
-def format_money(amount, business) -> str:
-    """The amount in the business's currency and locale; "" for None, as given when not a number."""
+def format_money(amount, business, language: str | None = None) -> str:
+    """The amount in the business's currency, in `language` (default: the active one, else the
+    business's); "" for None, as given when not a number."""
     if amount is None or amount == "":
         return ""
     try:
@@ -59,7 +61,8 @@ def format_money(amount, business) -> str:
         return str(amount)
     if business is None:
         return f"{value:.2f}"
-    locale = _locale(business.language, business.phone_region)
+    language = language or translation.get_language() or business.language
+    locale = _locale(language, business.phone_region)
     try:
         return format_currency(value, business.currency or "BRL", locale=locale)
     except Exception:  # an unknown currency code typed in the settings: the number, with it
@@ -97,7 +100,8 @@ def format_day(value, style: str = "date", language: str | None = None) -> str:
     if language.startswith("pt"):
         return format_date(value, portuguese, locale="pt_BR")
     if language == "en" or language.startswith("en-"):
-        return format_date(value, english, locale="en_GB")
+        # CLDR's plain English names: "Sep" as Django's `|date:"M"` wrote it (en_GB says "Sept").
+        return format_date(value, english, locale="en")
     locale = _locale(language, "")
     if len(set(skeleton)) == 1:  # one field (a weekday, a month): a pattern, not a skeleton
         return format_date(value, skeleton, locale=locale)

@@ -1,28 +1,44 @@
 """Forms of the public booking page."""
 
+from babel import Locale, UnknownLocaleError
 from django import forms
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bookings.errors import BookingError
 from bookings.phones import phone_normalize
 from scheduling import dates
 
 
+def _country_name(region: str) -> str:
+    """ "Brasil" for BR on a Portuguese page, "Brazil" on an English one; the code if unknown."""
+    code = (region or "").upper()
+    try:
+        locale = Locale.parse(translation.to_locale(translation.get_language() or "en"))
+    except (ValueError, UnknownLocaleError):
+        return code
+    return locale.territories.get(code, code)
+
+
 class BookingDetailsForm(forms.Form):
-    name = forms.CharField(label="Your name", max_length=150)
+    name = forms.CharField(label=gettext_lazy("Your name"), max_length=150)
     phone = forms.CharField(
-        label="WhatsApp phone",
+        label=gettext_lazy("WhatsApp phone"),
         max_length=40,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
     )
-    email = forms.EmailField(label="E-mail", required=False)
+    email = forms.EmailField(label=gettext_lazy("E-mail"), required=False)
     notes = forms.CharField(
-        label="Anything we should know? (optional)",
+        label=gettext_lazy("Anything we should know? (optional)"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     consent = forms.BooleanField(
-        label="Send me the confirmation and reminders on WhatsApp", required=False, initial=True
+        label=gettext_lazy("Send me the confirmation and reminders on WhatsApp"),
+        required=False,
+        initial=True,
     )
     start = dates.DateTimeField(widget=forms.HiddenInput)
     idem = forms.CharField(widget=forms.HiddenInput, max_length=64)
@@ -34,19 +50,19 @@ class BookingDetailsForm(forms.Form):
     def __init__(self, *args, region: str, email_required: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.region = region
-        self.fields[
-            "phone"
-        ].help_text = f"With area code; we assume {region} unless you start with +."
+        self.fields["phone"].help_text = _(
+            "With area code (%(country)s); for another country, start with + and its code."
+        ) % {"country": _country_name(region)}
         email = self.fields["email"]
         email.required = email_required
         if email_required:
-            email.label = "E-mail (required)"
-            email.help_text = "We send confirmations by e-mail, so we need your address."
-            email.error_messages["required"] = (
+            email.label = _("E-mail (required)")
+            email.help_text = _("We send confirmations by e-mail, so we need your address.")
+            email.error_messages["required"] = _(
                 "Please enter your e-mail: we send confirmations by e-mail."
             )
         else:
-            email.label = "E-mail (optional)"
+            email.label = _("E-mail (optional)")
         self.fields["name"].widget.attrs["autocomplete"] = "name"
         email.widget.attrs["autocomplete"] = "email"
 

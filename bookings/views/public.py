@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -381,17 +382,17 @@ def manage(request, token: str):
                     reason=(request.POST.get("reason") or "")[:255],
                     business=request.business,
                 )
-                message = "Your booking is cancelled."
+                message = _("Your booking is cancelled.")
             elif action == "reschedule":
                 start = instant_parse(request.POST.get("start"))
                 if start is None:
-                    raise BookingError("invalid_start", "Please choose a new time.")
+                    raise BookingError("invalid_start", _("Please choose a new time."))
                 services.booking_reschedule(
                     booking=booking, start=start, by_client=True, business=request.business
                 )
-                message = "Your booking has moved."
+                message = _("Your booking has moved.")
             else:
-                return HttpResponseBadRequest("Unknown action.")
+                return HttpResponseBadRequest(_("Unknown action."))
         except BookingError as exc:
             booking.refresh_from_db()
             status = exc.status
@@ -417,6 +418,7 @@ def manage_ics(request, token: str):
         business_name=business.display_name or request.tenant.name,
         address=business.address,
         manage_url=_manage_url(request, booking),
+        business=business,
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="booking-{booking.reference}.ics"'

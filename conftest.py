@@ -25,9 +25,9 @@ def ensure_test_tenants() -> None:
     import importlib
 
     connection.set_schema_to_public()
-    plans = importlib.import_module("tenants.migrations.0002_default_plans")
+    plans = importlib.import_module("tenants.migrations.0006_four_plans")
     for plan in plans.PLANS:
-        Plan.objects.get_or_create(code=plan["code"], defaults=plan)
+        Plan.objects.get_or_create(code=plan["code"], defaults=plans.fields(plan))
     public, _ = Tenant.objects.get_or_create(
         schema_name=get_public_schema_name(), defaults={"name": "Agendo"}
     )

@@ -13,3 +13,22 @@ app.autodiscover_tasks()
 # Request ids travel with tasks and tag the worker's log lines; task outcomes are counted.
 import config.metrics  # noqa: E402
 import config.observability  # noqa: E402, F401
+
+
+def enqueue_on_commit(task, **kwargs) -> None:
+    """Run `task` on a worker once the current transaction commits; in this process when the
+    broker cannot take it (an e-mail matters more than where it is sent from)."""
+    import logging
+
+    from django.db import transaction
+
+    def send() -> None:
+        try:
+            task.delay(**kwargs)
+        except Exception:  # Redis unreachable
+            logging.getLogger(__name__).warning(
+                "could not enqueue %s; running it here", task.name, exc_info=True
+            )
+            task(**kwargs)
+
+    transaction.on_commit(send)

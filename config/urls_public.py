@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
+from billing.webhook import billing_webhook
 from notifications.webhook import whatsapp_webhook
 from tenants import views as tenant_views
 
@@ -18,6 +19,7 @@ urlpatterns = [
     path("accounts/login/", account_views.login_view),
     path("accounts/", include("allauth.urls")),
     path("webhooks/whatsapp/", whatsapp_webhook, name="whatsapp_webhook"),
+    path("webhooks/billing/", billing_webhook, name="billing_webhook"),
 ]
 
 # A database outage answers 503 with Retry-After, not 500 (config/outages.py).

@@ -13,14 +13,40 @@ def validate_timezone(value: str) -> None:
 
 
 class Plan(models.Model):
+    """What a business may use: limits (empty = unlimited) and modules. billing.terms reads
+    them by name (`max_<limit>`, `module_<module>`); an operator overrides them per business."""
+
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=80)
     monthly_price = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+    currency = models.CharField(max_length=3, default="BRL")
     max_staff = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Empty means unlimited."
+        "staff accounts", null=True, blank=True, help_text="Empty means unlimited."
     )
     max_resources = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Empty means unlimited."
+        "resources", null=True, blank=True, help_text="Empty means unlimited."
+    )
+    max_services = models.PositiveIntegerField(
+        "active services", null=True, blank=True, help_text="Empty means unlimited."
+    )
+    max_bookings = models.PositiveIntegerField(
+        "bookings per period",
+        null=True,
+        blank=True,
+        help_text="Bookings created in one billing period. Empty means unlimited.",
+    )
+    max_whatsapp = models.PositiveIntegerField(
+        "WhatsApp messages per period", null=True, blank=True, help_text="Empty means unlimited."
+    )
+    module_whatsapp = models.BooleanField("WhatsApp messages", default=False)
+    module_reports = models.BooleanField("reports", default=False)
+    module_api = models.BooleanField("JSON API", default=False)
+    module_webhooks = models.BooleanField("webhooks", default=False)
+    module_branding = models.BooleanField(
+        "own branding", default=False, help_text="Own colours and logo, no “Powered by Agendo”."
+    )
+    is_public = models.BooleanField(
+        default=True, help_text="Offered at sign-up and on the billing page."
     )
     is_default = models.BooleanField(default=False, help_text="Given to new sign-ups.")
 

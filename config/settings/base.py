@@ -24,6 +24,7 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[BASE_DOMAIN, f".{BASE_
 SHARED_APPS = [
     "django_tenants",
     "tenants",
+    "billing",  # plans' terms per business, subscriptions, billing events (public schema)
     "accounts",
     "django.contrib.contenttypes",
     "django.contrib.auth",
@@ -82,6 +83,8 @@ MIDDLEWARE = [
     # /metrics on any host, like /health/: a bearer token or an allowed address, no tenant.
     "config.metrics.MetricsMiddleware",
     "tenants.middleware.TenantMiddleware",
+    # A business's plan terms read at most once per request (billing.limits).
+    "billing.limits.TermsMiddleware",
     # Ahead of sessions and views: a NUL in the path, query, form or cookies is a 400 page.
     "config.input_guard.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -324,6 +327,8 @@ CELERY_TASK_TENANT_CACHE_SECONDS = 30
 CELERY_BEAT_SCHEDULE = {
     # Every minute: due messages, stuck sends, unconfirmed bookings, in every business.
     "dispatch-all-tenants": {"task": "notifications.tasks.dispatch_all", "schedule": 60.0},
+    # Every 10 minutes: trials and graces that ran out, cancellations at period end, notices.
+    "billing-sweep": {"task": "billing.tasks.subscriptions_sweep", "schedule": 600.0},
 }
 # WhatsApp Cloud API (the platform's account; a business may set its own number and token).
 WHATSAPP_API_BASE_URL = env("WHATSAPP_API_BASE_URL", default="https://graph.facebook.com")
@@ -380,3 +385,12 @@ if SENTRY_DSN:
     sentry_init(
         dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT, traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE
     )
+
+# --- Billing (G1) --------------------------------------------------------------------------------
+# A new business's trial, and the grace after a failed payment before it is suspended.
+BILLING_TRIAL_DAYS = env.int("BILLING_TRIAL_DAYS", default=14)
+BILLING_GRACE_DAYS = env.int("BILLING_GRACE_DAYS", default=7)
+# POST /webhooks/billing/ signing secrets, current first (an older one is still accepted while
+# a rotation is under way); empty: the webhook accepts nothing.
+BILLING_WEBHOOK_SECRETS = env.list("BILLING_WEBHOOK_SECRETS", default=[])
+BILLING_WEBHOOK_TOLERANCE_SECONDS = env.int("BILLING_WEBHOOK_TOLERANCE_SECONDS", default=300)

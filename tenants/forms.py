@@ -1,3 +1,4 @@
+import json
 import time
 import zoneinfo
 
@@ -5,12 +6,19 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core import signing
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from tenants import services
 from tenants.errors import SignupError
 from tenants.models import Tenant
-from tenants.regions import phone_to_e164, region_for_timezone
+from tenants.regions import (
+    COUNTRIES,
+    country_choices,
+    country_for_timezone,
+    phone_to_e164,
+)
 
 COMMON_TIMEZONES = [
     "America/Sao_Paulo",
@@ -25,7 +33,30 @@ COMMON_TIMEZONES = [
 
 def timezone_choices() -> list[tuple[str, str]]:
     rest = sorted(zoneinfo.available_timezones() - set(COMMON_TIMEZONES) - {"localtime"})
-    return [(tz, tz.replace("_", " ")) for tz in COMMON_TIMEZONES + rest]
+    zones = [(tz, tz.replace("_", " ")) for tz in COMMON_TIMEZONES + rest]
+    return [("", gettext_lazy("The country's main time zone")), *zones]
+
+
+# Tenant.BusinessType's values, with labels a translator can reach from here.
+BUSINESS_TYPE_LABELS = {
+    Tenant.BusinessType.BARBER: gettext_lazy("Barbershop or salon"),
+    Tenant.BusinessType.CLINIC: gettext_lazy("Clinic or therapist"),
+    Tenant.BusinessType.TUTOR: gettext_lazy("Tutor or trainer"),
+    Tenant.BusinessType.RENTAL: gettext_lazy("Equipment or room rental"),
+    Tenant.BusinessType.OTHER: gettext_lazy("Other service business"),
+}
+
+
+def business_type_choices() -> list[tuple[str, str]]:
+    return [
+        (value, BUSINESS_TYPE_LABELS.get(value, label))
+        for value, label in Tenant.BusinessType.choices
+    ]
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """Each language in its own name ("English", "Português (Brasil)"), as switches show them."""
+    return list(settings.LANGUAGES)
 
 
 # The sign-up form carries the moment it was shown, signed: a person needs a while to fill it in,
@@ -58,38 +89,63 @@ def signup_too_fast(stamp: str) -> bool:
 
 
 class SignupForm(forms.Form):
-    name = forms.CharField(label="Business name", max_length=100)
+    name = forms.CharField(label=gettext_lazy("Business name"), max_length=100)
     slug = forms.CharField(
-        label="Your booking page address",
+        label=gettext_lazy("Your booking page address"),
         max_length=40,
         required=False,
-        help_text="Made from the name; change it if you like. "
-        "Lowercase letters, digits and hyphens; 3 to 40 characters.",
+        help_text=gettext_lazy(
+            "Made from the name; change it if you like. "
+            "Lowercase letters, digits and hyphens; 3 to 40 characters."
+        ),
         widget=forms.TextInput(
             attrs={"autocapitalize": "none", "autocomplete": "off", "spellcheck": "false"}
         ),
     )
-    business_type = forms.ChoiceField(label="Type of business", choices=Tenant.BusinessType.choices)
-    timezone = forms.ChoiceField(label="Time zone", choices=timezone_choices)
+    business_type = forms.ChoiceField(
+        label=gettext_lazy("Type of business"), choices=business_type_choices
+    )
+    # Not required: a form posted without it (an old page) takes the time zone's country.
+    country = forms.ChoiceField(
+        label=gettext_lazy("Country"),
+        choices=country_choices,
+        required=False,
+        help_text=gettext_lazy("Sets your currency and how phone numbers are read."),
+    )
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language"),
+        choices=language_choices,
+        required=False,
+        help_text=gettext_lazy(
+            "Of your booking page and your clients' messages; each team member can choose theirs."
+        ),
+    )
+    timezone = forms.ChoiceField(
+        label=gettext_lazy("Time zone"), choices=timezone_choices, required=False
+    )
     phone = forms.CharField(
-        label="Business phone (WhatsApp)",
+        label=gettext_lazy("Business phone (WhatsApp)"),
         max_length=30,
-        help_text="Clients see it on your booking page. Numbers of another country start with +.",
+        help_text=gettext_lazy(
+            "Clients see it on your booking page. Numbers of another country start with +."
+        ),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     address = forms.CharField(
-        label="Street address",
+        label=gettext_lazy("Street address"),
         max_length=255,
         required=False,
-        help_text="Where clients come to you; leave it empty if you go to them or work online.",
+        help_text=gettext_lazy(
+            "Where clients come to you; leave it empty if you go to them or work online."
+        ),
         widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
     )
-    owner_name = forms.CharField(label="Your name", max_length=150)
-    owner_email = forms.EmailField(label="Your e-mail")
+    owner_name = forms.CharField(label=gettext_lazy("Your name"), max_length=150)
+    owner_email = forms.EmailField(label=gettext_lazy("Your e-mail"))
     owner_password = forms.CharField(
-        label="Password",
+        label=gettext_lazy("Password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="At least 8 characters, not only digits, not a common password.",
+        help_text=gettext_lazy("At least 8 characters, not only digits, not a common password."),
     )
     shown_at = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100)
     # A field people never see: bots fill it (as on the booking page).
@@ -99,13 +155,30 @@ class SignupForm(forms.Form):
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, country: str = "", browser_language: str = "", **kwargs):
+        """`country`: the one to preselect (from the browser's Accept-Language); its language is
+        preselected, else `browser_language` (the language the page is shown in)."""
         super().__init__(*args, **kwargs)
+        self.browser_language = browser_language or settings.LANGUAGE_CODE
         self.fields["shown_at"].initial = signup_stamp()
-        self.fields["timezone"].initial = "America/Sao_Paulo"
-        self.fields["timezone"].error_messages["invalid_choice"] = (
+        if country in COUNTRIES:
+            self.fields["country"].initial = country
+            self.fields["language"].initial = self.language_of(country)
+        self.fields["timezone"].error_messages["invalid_choice"] = _(
             "Choose a time zone from the list."
         )
+        self.fields["country"].error_messages["invalid_choice"] = _(
+            "Choose a country from the list."
+        )
+        # The page's script sets the language of each country when the country changes.
+        languages = {code: self.language_of(code) for code in COUNTRIES}
+        self.fields["country"].widget.attrs["data-languages"] = json.dumps(languages)
+
+    def language_of(self, country: str) -> str:
+        """The language a business of `country` gets unless it chooses: the country's, else the
+        browser's."""
+        offered = COUNTRIES.get(country)
+        return (offered.language if offered else "") or self.browser_language
 
     def clean_slug(self) -> str:
         slug = self.cleaned_data["slug"].strip().lower()
@@ -114,7 +187,7 @@ class SignupForm(forms.Form):
             slug = services.slug_suggest(self.cleaned_data.get("name", ""))
             if not slug and self.cleaned_data.get("name"):
                 raise forms.ValidationError(
-                    "Choose an address: the name has too few letters to make one.",
+                    _("Choose an address: the name has too few letters to make one."),
                     code="slug_required",
                 )
             return slug
@@ -124,10 +197,11 @@ class SignupForm(forms.Form):
             raise forms.ValidationError(exc.message, code=exc.code) from exc
         if services.slug_is_taken(slug):
             free = services.slug_suggest(slug)
-            raise forms.ValidationError(
-                f"“{slug}” is already taken." + (f" “{free}” is free." if free else ""),
-                code="slug_taken",
-            )
+            if free:
+                text = _("“%(slug)s” is already taken. “%(free)s” is free.")
+            else:
+                text = _("“%(slug)s” is already taken.")
+            raise forms.ValidationError(text % {"slug": slug, "free": free}, code="slug_taken")
         return slug
 
     def clean_owner_email(self) -> str:
@@ -135,10 +209,15 @@ class SignupForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("phone") and "timezone" in cleaned:
-            region = region_for_timezone(cleaned["timezone"])
+        if "country" in cleaned and "timezone" in cleaned:
+            # The country given, else the time zone's; its main time zone unless one is chosen.
+            country = cleaned["country"] or country_for_timezone(cleaned["timezone"])
+            cleaned["country"] = country
+            cleaned["timezone"] = cleaned["timezone"] or COUNTRIES[country].timezone
+            cleaned["language"] = cleaned.get("language") or self.language_of(country)
+        if cleaned.get("phone") and cleaned.get("country"):
             try:
-                cleaned["phone"] = phone_to_e164(cleaned["phone"], region=region)
+                cleaned["phone"] = phone_to_e164(cleaned["phone"], region=cleaned["country"])
             except ValueError as exc:
                 self.add_error("phone", str(exc))
         password = cleaned.get("owner_password")
@@ -155,7 +234,7 @@ class SignupForm(forms.Form):
 
 class LoginHelpForm(forms.Form):
     email = forms.EmailField(
-        label="Your e-mail",
+        label=gettext_lazy("Your e-mail"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )

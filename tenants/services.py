@@ -8,13 +8,16 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from accounts import services as account_services
 from accounts.models import User
 from tenants.errors import SignupError
 from tenants.models import Domain, Plan, Tenant, validate_timezone
+from tenants.regions import COUNTRIES, country_for_timezone
 from tenants.selectors import public_base_url, tenant_logins_for_email, tenant_primary_domain
 
 log = logging.getLogger(__name__)
@@ -34,15 +37,19 @@ def slug_validate(slug: str) -> None:
     if not SLUG_RE.match(slug):
         raise SignupError(
             "slug_format",
-            "Use 3 to 40 lowercase letters, digits or hyphens, "
-            "starting and ending with a letter or digit.",
+            _(
+                "Use 3 to 40 lowercase letters, digits or hyphens, "
+                "starting and ending with a letter or digit."
+            ),
             field="slug",
         )
     if "--" in slug:
-        raise SignupError("slug_format", "Two hyphens in a row are not allowed.", field="slug")
+        raise SignupError("slug_format", _("Two hyphens in a row are not allowed."), field="slug")
     if slug in RESERVED_SLUGS:
         raise SignupError(
-            "slug_reserved", f"“{slug}” is reserved. Please choose another address.", field="slug"
+            "slug_reserved",
+            _("“%(slug)s” is reserved. Please choose another address.") % {"slug": slug},
+            field="slug",
         )
 
 
@@ -88,6 +95,8 @@ def tenant_signup(
     business_type: str = Tenant.BusinessType.OTHER,
     phone: str = "",
     address: str = "",
+    country: str = "",
+    language: str = "",
 ) -> tuple[Tenant, User]:
     """Create a business whole or not at all.
 
@@ -96,14 +105,22 @@ def tenant_signup(
     Tenant-schema apps add their defaults by reacting to django-tenants' `post_schema_sync`
     (the business's settings take `phone`, E.164, and `address` from the tenant). The owner's
     welcome e-mail goes after the commit.
+
+    `country` (else the time zone's) sets the business's phone region and currency; `language`
+    (else the country's, else the active one) the language of its pages, messages and e-mails.
     """
     slug_validate(slug)
     if slug_is_taken(slug):
-        raise SignupError("slug_taken", f"“{slug}” is already taken.", field="slug")
+        raise SignupError(
+            "slug_taken", _("“%(slug)s” is already taken.") % {"slug": slug}, field="slug"
+        )
     try:
         validate_timezone(timezone)
     except Exception as exc:
-        raise SignupError("timezone", "Choose a time zone from the list.", "timezone") from exc
+        raise SignupError("timezone", _("Choose a time zone from the list."), "timezone") from exc
+    offered = COUNTRIES.get(country) or COUNTRIES[country_for_timezone(timezone)]
+    language = _supported_language(language) or _supported_language(offered.language)
+    language = language or _supported_language(translation.get_language()) or "en"
 
     tenant = Tenant(
         schema_name=slug,
@@ -118,9 +135,12 @@ def tenant_signup(
         with transaction.atomic():
             tenant.save(verbosity=0)
     except IntegrityError as exc:  # someone took the slug a moment ago
-        raise SignupError("slug_taken", f"“{slug}” is already taken.", field="slug") from exc
+        raise SignupError(
+            "slug_taken", _("“%(slug)s” is already taken.") % {"slug": slug}, field="slug"
+        ) from exc
     Domain.objects.create(domain=tenant_domain_for(slug), tenant=tenant, is_primary=True)
     with schema_context(tenant.schema_name):
+        _settings_for_country(country=offered.code, language=language)
         owner = account_services.user_create(
             email=owner_email,
             password=owner_password,
@@ -132,8 +152,29 @@ def tenant_signup(
         tenant_id=tenant.pk,
         owner_email=owner.email,
         owner_name=owner.get_short_name(),
+        language=language,
     )
     return tenant, owner
+
+
+def _supported_language(code: str | None) -> str:
+    """`code` as one of settings.LANGUAGES (`pt-BR` → `pt-br`), else ""."""
+    if not code:
+        return ""
+    try:
+        return translation.get_supported_language_variant(code.replace("_", "-").lower())
+    except LookupError:
+        return ""
+
+
+def _settings_for_country(*, country: str, language: str) -> None:
+    """The new business's settings (made by scheduling on schema creation, from the time zone)
+    take the chosen country's phone region and currency, and the chosen language."""
+    from scheduling.models import BusinessSettings
+
+    BusinessSettings.objects.filter(pk=1).update(
+        phone_region=country, currency=COUNTRIES[country].currency, language=language
+    )
 
 
 def _enqueue_on_commit(task_name: str, **kwargs) -> None:
@@ -152,11 +193,28 @@ def _enqueue_on_commit(task_name: str, **kwargs) -> None:
     transaction.on_commit(send)
 
 
-def welcome_mail_send(*, tenant_id: int, owner_email: str, owner_name: str = "") -> None:
-    """The new owner's welcome: where their dashboard and their booking page are."""
+def welcome_mail_send(
+    *, tenant_id: int, owner_email: str, owner_name: str = "", language: str = ""
+) -> None:
+    """The new owner's welcome, in the business's language (`language`, else the one of its
+    settings): where their dashboard and their booking page are."""
     tenant = Tenant.objects.filter(pk=tenant_id).first()
     if tenant is None:
         return
+    language = _supported_language(language) or _business_language(tenant) or "en"
+    with translation.override(language):
+        _welcome_mail_send(tenant, owner_email=owner_email, owner_name=owner_name)
+
+
+def _business_language(tenant: Tenant) -> str:
+    from scheduling.models import BusinessSettings
+
+    with schema_context(tenant.schema_name):
+        business = BusinessSettings.objects.filter(pk=1).only("language").first()
+    return _supported_language(business.language if business else "")
+
+
+def _welcome_mail_send(tenant: Tenant, *, owner_email: str, owner_name: str) -> None:
     base = public_base_url(domain=tenant_primary_domain(tenant))
     context = {
         "owner_name": owner_name,
@@ -167,31 +225,43 @@ def welcome_mail_send(*, tenant_id: int, owner_email: str, owner_name: str = "")
         "email": owner_email,
         "find_url": f"{public_base_url(domain=settings.BASE_DOMAIN)}/login/",
     }
-    subject = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}Welcome! {tenant.name} is ready"
+    subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + _("Welcome! %(business)s is ready") % {
+        "business": tenant.name
+    }
     body = render_to_string("tenants/email/welcome.txt", context)
     send_mail(subject, body, None, [owner_email])
 
 
 def login_links_request(*, email: str) -> None:
-    """Someone asked which businesses `email` can log in to: answer by e-mail, after commit.
+    """Someone asked which businesses `email` can log in to: answer by e-mail, after commit, in
+    the language of the page they asked on.
 
     The lookup runs on a worker, so the page answers as fast for an unknown e-mail as for a
     known one and says nothing about which it was.
     """
-    _enqueue_on_commit("login_links_send", email=email.strip().lower())
+    _enqueue_on_commit(
+        "login_links_send",
+        email=email.strip().lower(),
+        language=_supported_language(translation.get_language()),
+    )
 
 
-def login_links_send(*, email: str) -> int:
+def login_links_send(*, email: str, language: str = "") -> int:
     """E-mail `email` a link to the login page of every active business where it has an active
-    account; nothing when there is none. Returns how many businesses were listed."""
+    account, in `language`; nothing when there is none. Returns how many businesses were listed."""
     logins = tenant_logins_for_email(email=email)
     if not logins:
         return 0
+    with translation.override(_supported_language(language) or settings.LANGUAGE_CODE):
+        _login_links_mail(email=email, logins=logins)
+    return len(logins)
+
+
+def _login_links_mail(*, email: str, logins) -> None:
     context = {"email": email, "logins": logins}
-    subject = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}Your businesses on Agendo"
+    subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + _("Your businesses on Agendo")
     body = render_to_string("tenants/email/login_links.txt", context)
     send_mail(subject, body, None, [email])
-    return len(logins)
 
 
 @transaction.atomic
@@ -217,7 +287,7 @@ def whatsapp_number_route(*, tenant: Tenant, phone_number_id: str) -> None:
         .exclude(tenant=tenant)
         .exists()
     ):
-        raise ValueError("This WhatsApp number is already connected to another business.")
+        raise ValueError(_("This WhatsApp number is already connected to another business."))
     WhatsAppNumber.objects.update_or_create(
         tenant=tenant, defaults={"phone_number_id": phone_number_id}
     )

@@ -2,7 +2,9 @@ from django.conf import settings
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from accounts.services import login_link_token
@@ -16,6 +18,7 @@ from tenants.forms import (
     signup_too_fast,
 )
 from tenants.ratelimit import client_ip, limit_hit
+from tenants.regions import country_from_accept_language
 from tenants.selectors import tenant_base_url
 
 # "Find your business": a person may ask a few times, an address a few more (shared offices).
@@ -63,29 +66,39 @@ def _signup_wait(request, *, creating: bool) -> int | None:
     )
 
 
+def _signup_form(request, data=None) -> SignupForm:
+    """The form with the browser's country and, unless the country has its own, language."""
+    return SignupForm(
+        data,
+        country=country_from_accept_language(request.headers.get("Accept-Language", "")),
+        browser_language=translation.get_language(),
+    )
+
+
 def signup(request):
     if request.method != "POST":
-        return _signup_page(request, SignupForm())
-    form = SignupForm(request.POST)
+        return _signup_page(request, _signup_form(request))
+    form = _signup_form(request, request.POST)
     wait = _signup_wait(request, creating=False)
     if wait is not None:
         return _signup_page(request, form, status=429, wait=wait)
     if request.POST.get("website"):
         # The hidden field only bots fill: nothing is created, and the page says no more than that.
-        return _signup_page(request, SignupForm(), status=400, refused=True)
+        return _signup_page(request, _signup_form(request), status=400, refused=True)
     stamp = request.POST.get("shown_at", "")
     if signup_seconds_open(stamp) is None:
         # No stamp, a forged one or a form left open for a day: show it again, freshly stamped.
         data = request.POST.copy()
         data["shown_at"] = signup_stamp()
-        form = SignupForm(data)
+        form = _signup_form(request, data)
         form.is_valid()
-        form.add_error(None, "This form was open too long. Please check it and send it again.")
+        form.add_error(None, _("This form was open too long. Please check it and send it again."))
         return _signup_page(request, form, status=422)
     if signup_too_fast(stamp):
         form.is_valid()
         form.add_error(
-            None, "That was faster than anyone can type. Please check the form and send it again."
+            None,
+            _("That was faster than anyone can type. Please check the form and send it again."),
         )
         return _signup_page(request, form, status=422)
     if not form.is_valid():

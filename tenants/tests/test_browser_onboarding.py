@@ -61,6 +61,9 @@ def test_a_new_barbershop_signs_up_sets_up_and_is_booked_on_a_phone(browser, pla
     slug = page.get_by_label("Your booking page address")
     assert slug.input_value() == SLUG  # suggested while typing, accents folded
     page.get_by_label("Type of business").select_option("barber")
+    page.locator("#id_country").select_option("BR")  # the browser says en-US: the US was chosen
+    assert page.locator("#id_language").input_value() == "pt-br"  # it follows the country
+    page.locator("#id_language").select_option("en")  # the rest of this test reads English
     page.get_by_label("Business phone (WhatsApp)").fill("12345")
     page.get_by_label("Street address").fill("Rua Augusta, 1500 - São Paulo")
     page.get_by_label("Your name").fill("Carla Dias")

@@ -17,8 +17,9 @@ def eager_tasks():
 def test_welcome_mail_has_the_dashboard_and_booking_page_links(
     platform_client, django_capture_on_commit_callbacks
 ):
+    # An English business (a Brazilian one's welcome is Portuguese: tenants/tests/test_i18n.py).
     with django_capture_on_commit_callbacks(execute=True):
-        response = platform_client.post("/signup/", VALID)
+        response = platform_client.post("/signup/", {**VALID, "language": "en"})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     message = mail.outbox[0]

@@ -108,17 +108,17 @@ def refusal(terms: Terms, key: str, limit: int) -> PlanLimitError:
         values["better"] = better.name
         if allowed is None:
             message = _(
-                "Your plan (%(plan)s) allows %(limit)s %(what)s. %(better)s has no limit: "
-                "change plan on the Billing page."
+                "Your plan (%(plan)s) has a limit of %(limit)s for %(what)s. %(better)s has no "
+                "limit: change plan on the Billing page."
             )
         else:
             values["allowed"] = allowed
             message = _(
-                "Your plan (%(plan)s) allows %(limit)s %(what)s. %(better)s allows "
+                "Your plan (%(plan)s) has a limit of %(limit)s for %(what)s. %(better)s allows "
                 "%(allowed)s: change plan on the Billing page."
             )
     else:
-        message = _("Your plan (%(plan)s) allows %(limit)s %(what)s.")
+        message = _("Your plan (%(plan)s) has a limit of %(limit)s for %(what)s.")
     return PlanLimitError(f"limit_{key}", message % values, limit=key)
 
 

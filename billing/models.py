@@ -7,6 +7,7 @@ a SubscriptionEvent in the same transaction.
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tenants.models import Plan, Tenant
 
@@ -16,11 +17,11 @@ MODULES = ("whatsapp", "reports", "api", "webhooks", "branding")
 
 class Subscription(models.Model):
     class Status(models.TextChoices):
-        TRIALING = "trialing", _("Trial")
-        ACTIVE = "active", _("Active")
-        PAST_DUE = "past_due", _("Payment overdue")
-        SUSPENDED = "suspended", _("Suspended")
-        CANCELLED = "cancelled", _("Cancelled")
+        TRIALING = "trialing", pgettext_lazy("subscription", "Trial")
+        ACTIVE = "active", pgettext_lazy("subscription", "Active")
+        PAST_DUE = "past_due", pgettext_lazy("subscription", "Payment overdue")
+        SUSPENDED = "suspended", pgettext_lazy("subscription", "Suspended")
+        CANCELLED = "cancelled", pgettext_lazy("subscription", "Cancelled")
 
     tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="subscription")
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="subscriptions")

@@ -201,7 +201,7 @@ def over_limits(plan: Plan, subscription: Subscription) -> list[str]:
         limit = limits.get(key)
         if limit is not None and used[key] > limit and key not in ("bookings", "whatsapp"):
             lines.append(
-                _("%(used)s %(what)s (the plan allows %(limit)s): remove %(extra)s")
+                _("%(what)s: %(used)s, the plan allows %(limit)s — remove %(extra)s")
                 % {
                     "used": used[key],
                     "what": LIMIT_NAMES[key],

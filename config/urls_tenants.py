@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("scheduling.urls")),
     path("", include("bookings.urls")),
     path("", include("notifications.urls")),
+    path("", include("billing.urls")),
 ]
 
 # A database outage answers 503 with Retry-After, not 500 (config/outages.py).

@@ -76,7 +76,7 @@ def test_resources_under_at_and_over_the_limit(trial):
         limits.limit_check("resources")  # 2 of 2
     error = refused.value
     assert error.code == "limit_resources" and error.status == 403
-    assert "Free" in error.message and "2 resources" in error.message
+    assert "Free" in error.message and "a limit of 2 for resources" in error.message
     assert "Starter allows 5" in error.message  # the plan that allows more
     ResourceFactory(is_active=False)  # an inactive one does not count
     with pytest.raises(limits.PlanLimitError):
@@ -217,8 +217,8 @@ def test_a_downgrade_the_business_does_not_fit_is_refused_with_what_to_remove(al
     with pytest.raises(services.BillingError) as refused:
         services.subscription_change_plan(subscription=sub, plan=plan("free"))
     message = refused.value.message
-    assert "3 resources (the plan allows 2): remove 1" in message
-    assert "2 staff accounts (the plan allows 1): remove 1" in message
+    assert "resources: 3, the plan allows 2 — remove 1" in message
+    assert "staff accounts: 2, the plan allows 1 — remove 1" in message
     sub.refresh_from_db()
     assert sub.plan.code == "pro"
     # Up is at once, and waits for billing to confirm the price.

@@ -13,4 +13,4 @@ class BookingsConfig(AppConfig):
 def _demo_seed(sender, tenant, owner, staff, **kwargs):
     from bookings.demo import demo_seed
 
-    demo_seed(tenant=tenant, owner=owner, staff=staff)
+    demo_seed(tenant=tenant, owner=owner, staff=staff, language=kwargs.get("language"))

@@ -2,10 +2,13 @@
 
 Bookings go through the services like any other, so the demo obeys the same rules: in
 particular no two bookings that hold a resource (completed and no-show ones included) overlap.
+The English `demo` and the Brazilian `barbearia` each have their own clients (CLIENTS and
+CLIENTES: Brazilian numbers as a Brazilian types them, one from abroad).
 """
 
 import datetime as dt
 import random
+import unicodedata
 import zoneinfo
 
 from django.db import transaction
@@ -31,13 +34,40 @@ CLIENTS = [
     ("Larissa Teixeira", "31 97654-2345"),
     ("Marcos Oliveira", "+351 912 345 678"),
 ]
+CLIENTES = [
+    ("Ana Beatriz Carvalho", "(11) 98123-4567"),
+    ("Pedro Henrique Silva", "(11) 97234-5678"),
+    ("Luiz Fernando Gomes", "(11) 96345-6789"),
+    ("Gustavo Ribeiro", "(11) 95456-7890"),
+    ("Rodrigo Barbosa", "11 94567-8901"),
+    ("Caio Moreira", "(11) 93678-9012"),
+    ("Vinícius Araújo", "(11) 92789-0123"),
+    ("Júlia Cardoso", "(11) 91890-1234"),
+    ("José Ferreira", "(81) 99876-5432"),
+    ("Leonardo Castro", "(21) 98765-4321"),
+    ("Renata Monteiro", "(31) 97654-3210"),
+    ("Fábio Nascimento", "+351 913 456 789"),
+]
+CLIENTS_BY_LANGUAGE = {"en": CLIENTS, "pt-br": CLIENTES}
+CANCEL_REASON = {"en": "Client asked to cancel", "pt-br": "Cliente pediu para cancelar"}
+REGULAR_TAG = {"en": "regular", "pt-br": "cliente fiel"}
+
+
+def _email(name: str) -> str:
+    """`Vinícius Araújo` → `vinicius@example.com`."""
+    first = unicodedata.normalize("NFKD", name.split()[0].lower())
+    return "".join(c for c in first if c.isascii()) + "@example.com"
 
 
 @transaction.atomic
-def demo_seed(*, tenant, owner, staff) -> None:
+def demo_seed(*, tenant, owner, staff, language: str | None = None) -> None:
+    """Clients and bookings in `language` (default: the business's)."""
     if Booking.objects.exists():
         return  # seeded before: keep what the demo user did since
     business = BusinessSettings.load()
+    language = language if language in CLIENTS_BY_LANGUAGE else business.language
+    people = CLIENTS_BY_LANGUAGE.get(language, CLIENTS)
+    reason = CANCEL_REASON.get(language, CANCEL_REASON["en"])
     tz = zoneinfo.ZoneInfo(business.timezone)
     rng = random.Random(42)  # noqa: S311 - demo data, not security
     clients = [
@@ -45,13 +75,13 @@ def demo_seed(*, tenant, owner, staff) -> None:
             name=name,
             phone=phone,
             region=business.phone_region,
-            email=f"{name.split()[0].lower()}@example.com",
+            email=_email(name),
             source=Source.PUBLIC,
             whatsapp_consent=True,
         )[0]
-        for name, phone in CLIENTS
+        for name, phone in people
     ]
-    clients[0].is_vip, clients[0].tags = True, ["regular"]
+    clients[0].is_vip, clients[0].tags = True, [REGULAR_TAG.get(language, "regular")]
     clients[0].save()
 
     today = timezone.localdate(timezone=tz)
@@ -67,10 +97,11 @@ def demo_seed(*, tenant, owner, staff) -> None:
             )
             for resource_id, starts in sorted(free.for_day(day).items()):
                 for start in rng.sample(starts, k=min(2, len(starts))):
-                    _demo_booking(service, resource_id, start, rng.choice(clients), ask, now, owner)
+                    client = rng.choice(clients)
+                    _demo_booking(service, resource_id, start, client, ask, now, owner, reason)
 
 
-def _demo_booking(service, resource_id, start, client, ask, now, owner):
+def _demo_booking(service, resource_id, start, client, ask, now, owner, reason):
     business = BusinessSettings.load()
     local = start.astimezone(zoneinfo.ZoneInfo(business.timezone))
     # Some future public bookings wait for the team's approval.
@@ -91,4 +122,4 @@ def _demo_booking(service, resource_id, start, client, ask, now, owner):
         action = "no_show" if (local.day + local.hour) % 7 == 0 else "complete"
         services.booking_transition(booking=booking, action=action, actor=owner, now=now)
     elif local.hour == 17:
-        services.booking_cancel(booking=booking, reason="Client asked to cancel", now=ask)
+        services.booking_cancel(booking=booking, reason=reason, now=ask)

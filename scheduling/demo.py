@@ -1,7 +1,13 @@
-"""Demo data of the scheduling app for `seed_demo`: a barbershop's team, services and hours."""
+"""Demo data of the scheduling app for `seed_demo`: a barbershop's team, services and hours.
+
+Two shops, one per language: `demo` speaks English (3 barbers and a room, Tuesday to Saturday),
+`barbearia` Brazilian Portuguese (3 barbeiros and a room, Monday to Saturday). Both are in São
+Paulo, in reais, with lunch breaks and a holiday next month.
+"""
 
 import datetime as dt
 import zoneinfo
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,38 +21,110 @@ from scheduling.models import (
     WeeklyHours,
 )
 
-BARBERS = [("Rafael", "#0f766e"), ("Bruno", "#b45309"), ("Diego", "#7c3aed")]
-SERVICES = [
-    # name, minutes, price, buffer after, performed in the room too
-    ("Corte masculino", 30, "45.00", 0, False),
-    ("Barba", 20, "30.00", 0, False),
-    ("Corte + barba", 50, "70.00", 10, False),
-    ("Tratamento capilar", 45, "90.00", 15, True),
-]
-OPEN_DAYS = range(1, 6)  # Tuesday to Saturday
 MORNING = (dt.time(9), dt.time(12))
 AFTERNOON = (dt.time(13), dt.time(19))
 SATURDAY = (dt.time(8), dt.time(14))
 
 
+@dataclass(frozen=True)
+class Shop:
+    labels: tuple[str, str]  # label_resource, label_resource_plural
+    categories: tuple[str, str]  # the barbers', the rooms'
+    barbers: list[tuple[str, str]]  # name, colour; the first is the staff login's
+    room: str
+    # name, minutes, price, buffer after, performed in the room
+    services: list[tuple[str, int, str, int, bool]]
+    hours: dict[int, list[tuple[dt.time, dt.time]]]  # weekday → the shop's ranges
+    part_timer_days: tuple[int, ...]  # the third barber works afternoons on these days only
+    contact_phone: str
+    address: str
+    holiday: str
+    renamed: dict[str, str]  # names an earlier seed gave → today's (idempotent over versions)
+
+
+SHOPS = {
+    "en": Shop(
+        labels=("barber", "barbers"),
+        categories=("Barbers", "Rooms"),
+        barbers=[("Rafael", "#0f766e"), ("Bruno", "#b45309"), ("Diego", "#7c3aed")],
+        room="Treatment room",
+        services=[
+            ("Haircut", 30, "45.00", 0, False),
+            ("Beard", 20, "30.00", 0, False),
+            ("Haircut and beard", 50, "70.00", 10, False),
+            ("Hair treatment", 45, "90.00", 15, True),
+        ],
+        # Tuesday to Saturday
+        hours={day: [MORNING, AFTERNOON] for day in range(1, 5)} | {5: [SATURDAY]},
+        part_timer_days=(2, 3, 4),  # Diego: afternoons, Wednesday to Friday
+        contact_phone="+55 11 91234-5678",
+        address="Rua Augusta, 1200 — São Paulo",
+        holiday="Holiday — closed",
+        renamed={  # the demo spoke Portuguese before the barbearia did
+            "Corte masculino": "Haircut",
+            "Barba": "Beard",
+            "Corte + barba": "Haircut and beard",
+            "Tratamento capilar": "Hair treatment",
+            "Sala de tratamento": "Treatment room",
+            "Feriado — fechado": "Holiday — closed",
+        },
+    ),
+    "pt-br": Shop(
+        labels=("barbeiro", "barbeiros"),
+        categories=("Barbeiros", "Salas"),
+        barbers=[("Thiago", "#0f766e"), ("Lucas", "#b45309"), ("Matheus", "#7c3aed")],
+        room="Sala de tratamento",
+        services=[
+            ("Corte", 30, "45.00", 0, False),
+            ("Barba", 20, "35.00", 0, False),
+            ("Corte + barba", 50, "75.00", 10, False),
+            ("Sobrancelha", 15, "20.00", 0, False),
+            ("Corte infantil", 30, "35.00", 0, False),
+            ("Hidratação capilar", 40, "60.00", 10, True),
+        ],
+        # Monday to Saturday, lunch from 12 to 13 every day; Saturday closes at 17
+        hours={day: [MORNING, AFTERNOON] for day in range(0, 5)}
+        | {5: [(dt.time(8), dt.time(12)), (dt.time(13), dt.time(17))]},
+        part_timer_days=(3, 4, 5),  # Matheus: afternoons, Thursday to Saturday
+        contact_phone="+55 11 98877-6655",
+        address="Rua Harmonia, 450 — Vila Madalena, São Paulo",
+        holiday="Feriado — fechado",
+        renamed={},
+    ),
+}
+
+
 @transaction.atomic
-def demo_seed(*, tenant, owner, staff) -> None:
+def demo_seed(*, tenant, owner, staff, language: str | None = None) -> None:
+    """The shop of `language` (default: the business's; English when it has none) in the
+    current schema; run again, it puts the demo's data back in shape and keeps the rest."""
     business = BusinessSettings.load()
+    language = language or business.language
+    shop = SHOPS.get(language) or SHOPS["en"]
+    business.language = language if language in SHOPS else "en"
     business.timezone = tenant.timezone
+    business.currency, business.phone_region = "BRL", "BR"
     business.display_name = tenant.name
-    business.label_resource, business.label_resource_plural = "barber", "barbers"
-    business.contact_phone = business.contact_phone or "+55 11 91234-5678"
-    business.address = business.address or "Rua Augusta, 1200 — São Paulo"
+    business.label_resource, business.label_resource_plural = shop.labels
+    business.contact_phone = business.contact_phone or shop.contact_phone
+    business.address = business.address or shop.address
     business.reminder_offsets = business.reminder_offsets or [24 * 60, 2 * 60]
     # The demo is a business in full swing: set up and shared, so no onboarding checklist.
     business.presets_decided_at = business.presets_decided_at or timezone.now()
     business.booking_page_shared_at = business.booking_page_shared_at or timezone.now()
     business.save()
 
-    barbers_cat, _ = ResourceCategory.objects.get_or_create(name="Barbers", defaults={"order": 1})
-    rooms_cat, _ = ResourceCategory.objects.get_or_create(name="Rooms", defaults={"order": 2})
+    for old, new in shop.renamed.items():
+        for model, field in ((Service, "name"), (Resource, "name"), (TimeOff, "reason")):
+            if not model.objects.filter(**{field: new}).exists():
+                model.objects.filter(**{field: old}).update(**{field: new})
+
+    barbers_cat, rooms_cat = (
+        ResourceCategory.objects.get_or_create(name=name, defaults={"order": order})[0]
+        for order, name in enumerate(shop.categories, start=1)
+    )
     barbers = []
-    for order, (name, color) in enumerate(BARBERS):
+    for order, (name, color) in enumerate(shop.barbers):
         barber, _ = Resource.objects.update_or_create(
             name=name,
             defaults={
@@ -63,7 +141,7 @@ def demo_seed(*, tenant, owner, staff) -> None:
     barbers[0].user = staff
     barbers[0].save(update_fields=["user"])
     room, _ = Resource.objects.update_or_create(
-        name="Sala de tratamento",
+        name=shop.room,
         defaults={
             "kind": Resource.Kind.SPACE,
             "category": rooms_cat,
@@ -72,7 +150,7 @@ def demo_seed(*, tenant, owner, staff) -> None:
         },
     )
 
-    for order, (name, minutes, price, after, in_room) in enumerate(SERVICES):
+    for order, (name, minutes, price, after, in_room) in enumerate(shop.services):
         service, _ = Service.objects.update_or_create(
             name=name,
             defaults={
@@ -90,16 +168,15 @@ def demo_seed(*, tenant, owner, staff) -> None:
         WeeklyHours.objects.bulk_create(
             [
                 WeeklyHours(weekday=day, start=start, end=end)
-                for day in OPEN_DAYS
-                for start, end in ([SATURDAY] if day == 5 else [MORNING, AFTERNOON])
+                for day, ranges in shop.hours.items()
+                for start, end in ranges
             ]
         )
-    # Diego only works afternoons, Wednesday to Friday.
     if not WeeklyHours.objects.filter(resource=barbers[2]).exists():
         WeeklyHours.objects.bulk_create(
             [
                 WeeklyHours(resource=barbers[2], weekday=day, start=AFTERNOON[0], end=AFTERNOON[1])
-                for day in (2, 3, 4)
+                for day in shop.part_timer_days
             ]
         )
 
@@ -109,7 +186,7 @@ def demo_seed(*, tenant, owner, staff) -> None:
     # Moved on each run, so a demo seeded again months later still has its closed day ahead.
     TimeOff.objects.update_or_create(
         resource=None,
-        reason="Feriado — fechado",
+        reason=shop.holiday,
         defaults={
             "start": dt.datetime.combine(closed, dt.time(), tz),
             "end": dt.datetime.combine(closed + dt.timedelta(days=1), dt.time(), tz),

@@ -20,4 +20,4 @@ def settings_create_for_new_tenant(sender, tenant, **kwargs):
 def demo_scheduling_seed(sender, tenant, owner, staff, **kwargs):
     from scheduling.demo import demo_seed
 
-    demo_seed(tenant=tenant, owner=owner, staff=staff)
+    demo_seed(tenant=tenant, owner=owner, staff=staff, language=kwargs.get("language"))

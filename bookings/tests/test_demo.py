@@ -33,3 +33,32 @@ def test_the_demo_bookings_never_overlap_and_a_second_run_keeps_them(tenant_alph
     count = Booking.objects.count()
     demo.demo_seed(tenant=tenant_alpha, owner=owner, staff=staff)
     assert Booking.objects.count() == count
+
+
+def test_the_brazilian_demo_has_its_own_clients_typed_as_brazilians_type_them(tenant_alpha, alpha):
+    from bookings.models import Client
+    from scheduling.models import BusinessSettings
+
+    owner, staff = OwnerFactory(), UserFactory()
+    scheduling_demo.demo_seed(tenant=tenant_alpha, owner=owner, staff=staff, language="pt-br")
+    demo.demo_seed(tenant=tenant_alpha, owner=owner, staff=staff, language="pt-br")
+
+    assert BusinessSettings.load().language == "pt-br"
+    clients = dict(Client.objects.values_list("name", "phone"))
+    assert set(clients) == {name for name, _phone in demo.CLIENTES}
+    # "(81) 99876-5432" in region BR is stored E.164; one client from abroad keeps her country.
+    assert clients["José Ferreira"] == "+5581998765432"
+    assert clients["Fábio Nascimento"] == "+351913456789"
+    assert all(
+        phone.startswith("+55") for name, phone in clients.items() if name != "Fábio Nascimento"
+    )
+    vip = Client.objects.get(is_vip=True)
+    assert (vip.name, vip.tags) == ("Ana Beatriz Carvalho", ["cliente fiel"])
+    assert Client.objects.get(name="Vinícius Araújo").email == "vinicius@example.com"
+    reasons = set(
+        Booking.objects.filter(status="cancelled").values_list("cancellation_reason", flat=True)
+    )
+    assert reasons <= {"Cliente pediu para cancelar"}
+    statuses = dict(Booking.objects.values_list("status").annotate(n=Count("pk")))
+    assert statuses.get("completed", 0) > 10 and statuses.get("confirmed", 0) > 10
+    assert _overlaps() == []

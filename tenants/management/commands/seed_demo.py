@@ -1,7 +1,10 @@
-"""Create (idempotently) the platform tenant, the `demo` business, its team and an operator."""
+"""Create (idempotently) the platform tenant, the two demo businesses, their teams and an
+operator: `demo` in English and `barbearia` in Brazilian Portuguese, both in São Paulo, in reais.
+"""
 
 import os
 import secrets
+from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -14,6 +17,30 @@ from tenants.models import Domain, Plan, Tenant
 from tenants.signals import demo_tenant_seeded
 
 DEMO_SLUG = "demo"
+BARBEARIA_SLUG = "barbearia"
+
+
+@dataclass(frozen=True)
+class DemoBusiness:
+    slug: str
+    name: str
+    language: str  # its pages, messages and e-mails; its members' too (their own is blank)
+    owner_name: str
+    staff_name: str
+    title: str  # how the printed URLs call it
+
+
+DEMOS = (
+    DemoBusiness(DEMO_SLUG, "Demo Barbershop", "en", "Olivia Owner", "Sam Staff", "Demo"),
+    DemoBusiness(
+        BARBEARIA_SLUG,
+        "Barbearia Vila Madalena",
+        "pt-br",
+        "Marcos Almeida",
+        "Thiago Santos",
+        "Barbearia (pt-BR)",
+    ),
+)
 
 
 def _user_upsert(*, email: str, password: str, full_name: str, **fields) -> User:
@@ -29,7 +56,7 @@ def _user_upsert(*, email: str, password: str, full_name: str, **fields) -> User
 
 
 class Command(BaseCommand):
-    help = "Create or refresh the demo business and the operator account; print URLs and logins."
+    help = "Create or refresh the demo businesses and the operator account; print URLs and logins."
 
     def add_arguments(self, parser):
         parser.add_argument("--port", default=os.environ.get("WEB_PORT", "8000"))
@@ -54,47 +81,67 @@ class Command(BaseCommand):
                 role=User.Role.OWNER,
             )
 
-        demo = Tenant.objects.filter(schema_name=DEMO_SLUG).first()
-        if demo is None:
+        port = options["port"]
+        host = lambda name: f"http://{name}:{port}"  # noqa: E731
+        # (label, URL) rows, and login lines under them
+        rows: list[tuple[str, str] | str] = [("Platform (landing, sign-up):", f"{host(base)}/")]
+        for spec in DEMOS:
+            owner, staff = self._business_seed(spec, password=password, base=base)
+            domain = host(f"{spec.slug}.{base}")
+            rows += [
+                (f"{spec.title} booking page:", f"{domain}/"),
+                (f"{spec.title} dashboard:", f"{domain}/app/"),
+                f"owner  {owner.email}  /  {password}",
+                f"staff  {staff.email}  /  {password}",
+            ]
+        rows += [
+            ("Operators' admin:", f"{host(base)}/admin/"),
+            f"operator  {operator.email}  /  {password}",
+        ]
+        width = max(len(row[0]) for row in rows if isinstance(row, tuple)) + 1
+        lines = [
+            f"  {row[0]:<{width}}{row[1]}" if isinstance(row, tuple) else f"      {row}"
+            for row in rows
+        ]
+        self.stdout.write(self.style.SUCCESS("Demo ready.") + "\n" + "\n".join(lines) + "\n")
+
+    def _business_seed(self, spec: DemoBusiness, *, password: str, base: str):
+        tenant = Tenant.objects.filter(schema_name=spec.slug).first()
+        if tenant is None:
             # Creating the schema runs its migrations; it commits on its own.
-            demo = Tenant(
-                schema_name=DEMO_SLUG,
-                name="Barbearia Demo",
+            tenant = Tenant(
+                schema_name=spec.slug,
+                name=spec.name,
                 timezone="America/Sao_Paulo",
                 business_type=Tenant.BusinessType.BARBER,
                 plan=Plan.objects.filter(code="pro").first(),
             )
-            demo.save(verbosity=0)
+            tenant.save(verbosity=0)
+        elif tenant.name != spec.name:  # the demo was "Barbearia Demo" before it spoke English
+            Tenant.objects.filter(pk=tenant.pk).update(name=spec.name)
+            tenant.name = spec.name
         Domain.objects.get_or_create(
-            domain=f"{DEMO_SLUG}.{base}", defaults={"tenant": demo, "is_primary": True}
+            domain=f"{spec.slug}.{base}", defaults={"tenant": tenant, "is_primary": True}
         )
 
-        with schema_context(demo.schema_name), transaction.atomic():
+        with schema_context(tenant.schema_name), transaction.atomic():
             owner = _user_upsert(
-                email=f"owner@{DEMO_SLUG}.{base}",
+                email=f"owner@{spec.slug}.{base}",
                 password=password,
-                full_name="Olivia Owner",
+                full_name=spec.owner_name,
                 role=User.Role.OWNER,
             )
             staff = _user_upsert(
-                email=f"staff@{DEMO_SLUG}.{base}",
+                email=f"staff@{spec.slug}.{base}",
                 password=password,
-                full_name="Sam Staff",
+                full_name=spec.staff_name,
                 role=User.Role.STAFF,
             )
-            demo_tenant_seeded.send(sender=self.__class__, tenant=demo, owner=owner, staff=staff)
-
-        port = options["port"]
-        host = lambda name: f"http://{name}:{port}"  # noqa: E731
-        self.stdout.write(
-            self.style.SUCCESS("Demo ready.")
-            + f"""
-  Platform (landing, sign-up): {host(base)}/
-  Demo booking page:           {host(DEMO_SLUG + "." + base)}/
-  Demo dashboard:              {host(DEMO_SLUG + "." + base)}/app/
-      owner  {owner.email}  /  {password}
-      staff  {staff.email}  /  {password}
-  Operators' admin:            {host(base)}/admin/
-      operator  {operator.email}  /  {password}
-"""
-        )
+            demo_tenant_seeded.send(
+                sender=self.__class__,
+                tenant=tenant,
+                owner=owner,
+                staff=staff,
+                language=spec.language,
+            )
+        return owner, staff

@@ -13,6 +13,7 @@ from allauth.core.internal import ratelimit
 from allauth.core.internal.httpkit import get_client_ip
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.utils import translation
 
 from accounts.links import configured_site, site_url
 
@@ -33,7 +34,16 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         # allauth names the site after the request's Host (port included): name the business.
         context = {"current_site": configured_site(self.request), **context}
-        super().send_mail(template_prefix, email, context)
+        # In the member's language (their own, else the business's), not the page's.
+        from accounts.models import User
+        from accounts.services import email_language
+
+        user = User.objects.filter(email__iexact=email).first()
+        if user is None:
+            super().send_mail(template_prefix, email, context)
+            return
+        with translation.override(email_language(user)):
+            super().send_mail(template_prefix, email, context)
 
     def get_client_ip(self, request) -> str:
         # allauth refuses (a 500) an X-Forwarded-For shorter than ALLAUTH_TRUSTED_PROXY_COUNT:

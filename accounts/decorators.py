@@ -5,6 +5,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 
@@ -19,7 +20,7 @@ def role_required(*roles: str):
         @login_required
         def wrapped(request, *args, **kwargs):
             if roles and request.user.role not in roles:
-                raise PermissionDenied("Your role does not allow this page.")
+                raise PermissionDenied(_("Your role does not allow this page."))
             return view(request, *args, **kwargs)
 
         return wrapped
@@ -40,5 +41,5 @@ class RoleRequiredMixin(LoginRequiredMixin):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         if self.roles and request.user.role not in self.roles:
-            raise PermissionDenied("Your role does not allow this page.")
+            raise PermissionDenied(_("Your role does not allow this page."))
         return super().dispatch(request, *args, **kwargs)

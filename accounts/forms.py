@@ -1,51 +1,76 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 
 
 class InviteForm(forms.Form):
-    full_name = forms.CharField(label="Full name", max_length=150)
-    email = forms.EmailField(label="E-mail")
-    role = forms.ChoiceField(label="Role", choices=User.Role.choices, initial=User.Role.STAFF)
+    full_name = forms.CharField(label=gettext_lazy("Full name"), max_length=150)
+    email = forms.EmailField(label=gettext_lazy("E-mail"))
+    role = forms.ChoiceField(
+        label=gettext_lazy("Role"), choices=User.Role.choices, initial=User.Role.STAFF
+    )
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
         if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("Someone on the team already uses this e-mail.")
+            raise forms.ValidationError(_("Someone on the team already uses this e-mail."))
         return email
 
 
 class RoleForm(forms.Form):
-    role = forms.ChoiceField(label="Role", choices=User.Role.choices)
+    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=User.Role.choices)
 
 
-ALERTS_HELP = (
+ALERTS_HELP = gettext_lazy(
     "E-mails about new, moved and cancelled bookings: of your own calendar, and if you like of "
     "resources without login (equipment, rooms, professionals who do not log in)."
 )
 
 
 class AlertsForm(forms.Form):
-    alerts = forms.ChoiceField(label="Staff alerts", choices=User.Alerts.choices)
+    alerts = forms.ChoiceField(label=gettext_lazy("Staff alerts"), choices=User.Alerts.choices)
+
+
+def language_choices(business_language: str) -> list[tuple[str, str]]:
+    """ "Business default (Português)" first, then each language in its own name."""
+    names = {code: name.split(" (")[0] for code, name in settings.LANGUAGES}
+    default = names.get(business_language, names[settings.LANGUAGE_CODE])
+    return [
+        ("", _("Business default (%(language)s)") % {"language": default}),
+        *settings.LANGUAGES,
+    ]
 
 
 class ProfileForm(forms.Form):
-    full_name = forms.CharField(label="Your name", max_length=150, required=False)
+    full_name = forms.CharField(label=gettext_lazy("Your name"), max_length=150, required=False)
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language"),
+        required=False,
+        help_text=gettext_lazy("The language of your dashboard and of the e-mails you receive."),
+    )
     alerts = forms.ChoiceField(
-        label="Alerts by e-mail",
+        label=gettext_lazy("Alerts by e-mail"),
         choices=User.Alerts.choices,
         widget=forms.RadioSelect,
         help_text=ALERTS_HELP,
     )
 
+    def __init__(self, *args, business_language: str = settings.LANGUAGE_CODE, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = language_choices(business_language)
+
 
 class SetPasswordForm(forms.Form):
     password1 = forms.CharField(
-        label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=gettext_lazy("Password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     password2 = forms.CharField(
-        label="Password (again)",
+        label=gettext_lazy("Password (again)"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
@@ -57,7 +82,7 @@ class SetPasswordForm(forms.Form):
         cleaned = super().clean()
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
         if p1 and p2 and p1 != p2:
-            self.add_error("password2", "The two passwords differ.")
+            self.add_error("password2", _("The two passwords differ."))
         elif p1:
             try:
                 password_validation.validate_password(p1, self.user)

@@ -1,9 +1,12 @@
 """The one user model: operators in the public schema, a business's team in its own schema."""
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class UserManager(BaseUserManager):
@@ -35,29 +38,33 @@ class UserManager(BaseUserManager):
 
 class User(AbstractBaseUser, PermissionsMixin):
     class Role(models.TextChoices):
-        OWNER = "owner", "Owner"
-        ADMIN = "admin", "Admin"
-        STAFF = "staff", "Staff"
+        OWNER = "owner", _("Owner")
+        ADMIN = "admin", _("Admin")
+        STAFF = "staff", _("Staff")
 
     class Alerts(models.TextChoices):
         """Which staff alerts (new, moved, cancelled bookings) this member receives by e-mail."""
 
-        OWN = "own", "Own bookings"
-        UNOWNED = "unowned", "Own + resources without login"
-        NONE = "none", "None"
+        OWN = "own", _("Own bookings")
+        UNOWNED = "unowned", _("Own + resources without login")
+        NONE = "none", pgettext_lazy("alerts", "None")
 
-    email = models.EmailField("e-mail", unique=True)
-    full_name = models.CharField(max_length=150, blank=True)
-    role = models.CharField(max_length=10, choices=Role.choices, default=Role.STAFF)
+    email = models.EmailField(_("e-mail"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.STAFF)
     is_active = models.BooleanField(
-        default=True, help_text="Inactive users cannot log in; their history stays."
+        default=True, help_text=_("Inactive users cannot log in; their history stays.")
     )
     # Django admin access; only operators (public schema) have it.
     is_staff = models.BooleanField("operator", default=False)
     date_joined = models.DateTimeField(default=timezone.now)
     # Empty until the member (or a manager) chooses: then the role decides (`alerts_effective`).
     alerts = models.CharField(
-        "staff alerts", max_length=10, choices=Alerts.choices, blank=True, default=""
+        _("staff alerts"), max_length=10, choices=Alerts.choices, blank=True, default=""
+    )
+    # Empty: the business's language (config.i18n reads it for the staff pages).
+    language = models.CharField(
+        _("language"), max_length=5, choices=settings.LANGUAGES, blank=True, default=""
     )
 
     objects = UserManager()
@@ -130,12 +137,34 @@ class AuditEntry(models.Model):
         return f"{self.action} {self.target_label}"
 
     @property
+    def action_label(self) -> str:
+        """The action in the reader's language ("Service changed"); an unknown code as it is."""
+        return str(AUDIT_ACTIONS.get(self.action, self.action))
+
+    @property
+    def target_text(self) -> str:
+        """The stored label (English words the services wrote) in the reader's language."""
+        label = self.target_label
+        if self.target_type == "hours":
+            if label == "Business hours":
+                return str(_("Business hours"))
+            if label.startswith("Hours of "):
+                return str(_("Hours of %(name)s") % {"name": label.removeprefix("Hours of ")})
+        if self.target_type == "presets":
+            if label == "Ready setup":
+                return str(_("Ready setup"))
+            if label.startswith("Ready setup: "):
+                kind = label.removeprefix("Ready setup: ")
+                return str(_("Ready setup: %(type)s") % {"type": kind})
+        return label
+
+    @property
     def change_rows(self) -> list[tuple[str, str | None, str]]:
         """(what, before, after) rows to show; before is None for a creation or deletion."""
         is_diff = self.action.endswith((".updated", ".set"))
         rows = []
         for field, value in self.changes.items():
-            label = field.replace("_", " ").capitalize()
+            label = _field_label(field)
             if is_diff and isinstance(value, list) and len(value) == 2:
                 rows.append((label, _readable(value[0]), _readable(value[1])))
             else:
@@ -143,13 +172,98 @@ class AuditEntry(models.Model):
         return rows
 
 
+# What the history page calls each action and each changed field (stored as codes and names).
+AUDIT_ACTIONS = {
+    "service.created": _("Service created"),
+    "service.updated": _("Service changed"),
+    "resource.created": _("Resource created"),
+    "resource.updated": _("Resource changed"),
+    "category.created": _("Category created"),
+    "category.updated": _("Category changed"),
+    "category.deleted": _("Category deleted"),
+    "hours.set": _("Hours changed"),
+    "hours.reset": _("Own hours removed"),
+    "time_off.created": _("Time off added"),
+    "time_off.deleted": _("Time off removed"),
+    "settings.updated": _("Settings changed"),
+    "presets.accepted": _("Ready setup accepted"),
+    "presets.skipped": _("Ready setup skipped"),
+}
+AUDIT_FIELDS = {
+    "name": _("Name"),
+    "kind": _("Kind"),
+    "category": _("Category"),
+    "user": _("Team member"),
+    "description": _("Description"),
+    "color": _("Colour"),
+    "order": _("Order"),
+    "attributes": _("Details"),
+    "services": _("Services"),
+    "resources": _("Who performs it"),
+    "resource": _("Resource"),
+    "duration_minutes": _("Duration (minutes)"),
+    "price": _("Price"),
+    "buffer_before_minutes": _("Buffer before (minutes)"),
+    "buffer_after_minutes": _("Buffer after (minutes)"),
+    "is_public": _("Bookable online"),
+    "is_active": _("Active"),
+    "start": _("From"),
+    "end": _("Until"),
+    "reason": _("Reason"),
+    "who": _("Who"),
+    "hours": _("Opening hours"),
+    "own hours": _("Own hours"),
+    "display_name": _("Name shown to clients"),
+    "timezone": _("Time zone"),
+    "language": _("Language"),
+    "phone_region": _("Default phone region"),
+    "currency": _("Currency"),
+    "slot_interval": _("Slot interval (minutes)"),
+    "min_notice_minutes": _("Minimum notice (minutes)"),
+    "max_advance_days": _("Maximum advance (days)"),
+    "cancellation_window_hours": _("Cancellation window (hours)"),
+    "requires_approval": _("Public bookings need approval"),
+    "require_two_factor": _("Two-factor authentication required"),
+    "reminder_offsets": _("Reminders (minutes before)"),
+    "label_resource": _("Resource (one)"),
+    "label_resource_plural": _("Resources (many)"),
+    "label_service": _("Service (one)"),
+    "label_service_plural": _("Services (many)"),
+    "label_client": _("Client (one)"),
+    "label_client_plural": _("Clients (many)"),
+    "logo": _("Logo"),
+    "primary_color": _("Primary colour"),
+    "contact_phone": _("Contact phone"),
+    "contact_email": _("Contact e-mail"),
+    "address": _("Address"),
+}
+# Values the services store as English words.
+AUDIT_VALUES = {"closed": _("closed"), "The whole business": _("The whole business")}
+WEEKDAY_NAMES = {
+    "Monday": _("Monday"),
+    "Tuesday": _("Tuesday"),
+    "Wednesday": _("Wednesday"),
+    "Thursday": _("Thursday"),
+    "Friday": _("Friday"),
+    "Saturday": _("Saturday"),
+    "Sunday": _("Sunday"),
+}
+
+
+def _field_label(field: str) -> str:
+    label = AUDIT_FIELDS.get(field) or WEEKDAY_NAMES.get(field)
+    return str(label) if label else field.replace("_", " ").capitalize()
+
+
 def _readable(value) -> str:
     if value is None or value == "" or value == [] or value == {}:
         return "—"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return str(_("yes") if value else _("no"))
     if isinstance(value, list):
         return ", ".join(_readable(v) for v in value)
     if isinstance(value, dict):
-        return ", ".join(f"{k}: {_readable(v)}" for k, v in value.items())
+        return ", ".join(f"{_field_label(k)}: {_readable(v)}" for k, v in value.items())
+    if isinstance(value, str) and value in AUDIT_VALUES:
+        return str(AUDIT_VALUES[value])
     return str(value)

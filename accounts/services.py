@@ -9,11 +9,13 @@ from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.core.mail import send_mail
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
 from accounts.errors import AccountError
 from accounts.models import User
@@ -37,10 +39,30 @@ def user_create(
     """Create a user of the current schema. `password=None` leaves it unusable (invited)."""
     email = _email_normalize(email)
     if User.objects.filter(email__iexact=email).exists():
-        raise AccountError("email_taken", f"There is already an account for {email}.")
+        raise AccountError(
+            "email_taken", _("There is already an account for %(email)s.") % {"email": email}
+        )
     user = User.objects.create_user(email=email, password=password, full_name=full_name, role=role)
     EmailAddress.objects.create(user=user, email=email, primary=True, verified=email_verified)
     return user
+
+
+def email_language(user: User) -> str:
+    """The language of an e-mail to a member: their own, else their business's."""
+    from config.i18n import supported
+
+    language = supported(user.language)
+    if language:
+        return language
+    from django.apps import apps
+
+    business_settings = apps.get_model("scheduling", "BusinessSettings")
+    try:
+        with transaction.atomic():  # no settings table in the public schema (operators)
+            business = business_settings.objects.filter(pk=1).first()
+    except DatabaseError:
+        business = None
+    return (supported(business.language) if business else None) or settings.LANGUAGE_CODE
 
 
 def invite_url(*, user: User, base_url: str) -> str:
@@ -63,8 +85,11 @@ def _invite_send(*, user: User, base_url: str, business_name: str, invited_by: U
         "invited_by": invited_by,
         "valid_days": settings.PASSWORD_RESET_TIMEOUT // 86400,
     }
-    subject = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}You are invited to {business_name}"
-    body = render_to_string("accounts/email/invite.txt", context)
+    with translation.override(email_language(user)):
+        subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + _("You are invited to %(business)s") % {
+            "business": business_name
+        }
+        body = render_to_string("accounts/email/invite.txt", context)
     # Sent after commit: an invitation must never point at a user that was rolled back.
     transaction.on_commit(lambda: send_mail(subject, body, None, [user.email]))
 
@@ -89,9 +114,13 @@ def user_invite(
 
 def user_invite_resend(*, user: User, invited_by: User | None, base_url: str, business_name: str):
     if user.has_accepted_invite:
-        raise AccountError("already_accepted", f"{user} has already set a password.")
+        raise AccountError(
+            "already_accepted", _("%(name)s has already set a password.") % {"name": user}
+        )
     if not user.is_active:
-        raise AccountError("inactive", f"{user} is deactivated; reactivate them first.")
+        raise AccountError(
+            "inactive", _("%(name)s is deactivated; reactivate them first.") % {"name": user}
+        )
     _invite_send(user=user, base_url=base_url, business_name=business_name, invited_by=invited_by)
 
 
@@ -106,16 +135,16 @@ def user_invite_accept(*, user: User, password: str) -> User:
 
 def _check_may_assign(*, actor: User, role: str) -> None:
     if not actor.is_manager:
-        raise AccountError("forbidden", "Only an owner or an admin can manage the team.")
+        raise AccountError("forbidden", _("Only an owner or an admin can manage the team."))
     if role == Role.OWNER and actor.role != Role.OWNER:
-        raise AccountError("forbidden", "Only an owner can make someone an owner.")
+        raise AccountError("forbidden", _("Only an owner can make someone an owner."))
 
 
 def _check_may_change(*, actor: User, user: User) -> None:
     if not actor.is_manager:
-        raise AccountError("forbidden", "Only an owner or an admin can manage the team.")
+        raise AccountError("forbidden", _("Only an owner or an admin can manage the team."))
     if user.role == Role.OWNER and actor.role != Role.OWNER:
-        raise AccountError("forbidden", "Only an owner can change another owner.")
+        raise AccountError("forbidden", _("Only an owner can change another owner."))
 
 
 def _check_not_last_owner(*, user: User) -> None:
@@ -128,14 +157,14 @@ def _check_not_last_owner(*, user: User) -> None:
     if owners == [user.pk]:
         raise AccountError(
             "last_owner",
-            "This is the business's last active owner. Make someone else an owner first.",
+            _("This is the business's last active owner. Make someone else an owner first."),
         )
 
 
 @transaction.atomic
 def user_change_role(*, actor: User, user: User, role: str) -> User:
     if role not in Role.values:
-        raise AccountError("invalid_role", "Choose owner, admin or staff.")
+        raise AccountError("invalid_role", _("Choose owner, admin or staff."))
     _check_may_change(actor=actor, user=user)
     _check_may_assign(actor=actor, role=role)
     if user.role == role:
@@ -149,7 +178,7 @@ def user_change_role(*, actor: User, user: User, role: str) -> User:
 
 def _check_alerts(alerts: str) -> None:
     if alerts not in User.Alerts.values:
-        raise AccountError("invalid_alerts", "Choose which alerts to receive from the list.")
+        raise AccountError("invalid_alerts", _("Choose which alerts to receive from the list."))
 
 
 @transaction.atomic
@@ -165,12 +194,20 @@ def user_set_alerts(*, actor: User, user: User, alerts: str) -> User:
 
 
 @transaction.atomic
-def user_profile_update(*, user: User, full_name: str, alerts: str) -> User:
-    """A member's own name and alerts."""
+def user_profile_update(
+    *, user: User, full_name: str, alerts: str, language: str | None = None
+) -> User:
+    """A member's own name, alerts and language ("" = the business's; None leaves it)."""
     _check_alerts(alerts)
     user.full_name = full_name.strip()
     user.alerts = alerts
-    user.save(update_fields=["full_name", "alerts"])
+    fields = ["full_name", "alerts"]
+    if language is not None:
+        if language and language not in dict(settings.LANGUAGES):
+            raise AccountError("invalid_language", _("Choose a language from the list."))
+        user.language = language
+        fields.append("language")
+    user.save(update_fields=fields)
     return user
 
 
@@ -180,7 +217,7 @@ def user_set_active(*, actor: User | None, user: User, active: bool) -> User:
     if actor is not None:
         _check_may_change(actor=actor, user=user)
         if not active and actor.pk == user.pk:
-            raise AccountError("self", "You cannot deactivate your own account.")
+            raise AccountError("self", _("You cannot deactivate your own account."))
     if user.is_active == active:
         return user
     if not active and user.role == Role.OWNER:
@@ -228,12 +265,12 @@ def login_link_user(*, token: str) -> User:
     try:
         data = signing.loads(token, salt=_login_link_salt(), max_age=settings.LOGIN_LINK_MAX_AGE)
     except signing.SignatureExpired as exc:
-        raise AccountError("expired", "This sign-in link has expired. Please log in.") from exc
+        raise AccountError("expired", _("This sign-in link has expired. Please log in.")) from exc
     except signing.BadSignature as exc:
-        raise AccountError("invalid", "This sign-in link is not valid. Please log in.") from exc
+        raise AccountError("invalid", _("This sign-in link is not valid. Please log in.")) from exc
     user = User.objects.select_for_update().filter(pk=data.get("u"), is_active=True).first()
     if user is None or _last_login_stamp(user) != data.get("l"):
-        raise AccountError("used", "This sign-in link has already been used. Please log in.")
+        raise AccountError("used", _("This sign-in link has already been used. Please log in."))
     return user
 
 
@@ -248,6 +285,9 @@ def user_password_reset_send(*, user: User, base_url: str, business_name: str) -
         urlconf="config.urls_tenants",
     )
     context = {"user": user, "url": base_url.rstrip("/") + path, "business_name": business_name}
-    subject = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}Set a new password for {business_name}"
-    body = render_to_string("accounts/email/password_reset.txt", context)
+    with translation.override(email_language(user)):
+        subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + _(
+            "Set a new password for %(business)s"
+        ) % {"business": business_name}
+        body = render_to_string("accounts/email/password_reset.txt", context)
     send_mail(subject, body, None, [user.email])

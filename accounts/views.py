@@ -4,9 +4,12 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.encoding import force_str
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
@@ -16,6 +19,7 @@ from accounts.errors import AccountError
 from accounts.forms import AlertsForm, InviteForm, ProfileForm, RoleForm, SetPasswordForm
 from accounts.links import site_base_url
 from accounts.models import User
+from config.i18n import language_for
 
 AUTH_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 
@@ -67,7 +71,7 @@ def team_invite(request):
     except AccountError as exc:
         form.add_error(None, exc.message)
         return _team_page(request, form=form, status=422)
-    return _after_change(request, f"Invitation sent to {user.email}.")
+    return _after_change(request, _("Invitation sent to %(email)s.") % {"email": user.email})
 
 
 @manager_required
@@ -76,12 +80,13 @@ def team_role(request, pk: int):
     member = get_object_or_404(User, pk=pk)
     form = RoleForm(request.POST)
     if not form.is_valid():
-        return _refused(request, AccountError("invalid_role", "Choose owner, admin or staff."))
+        return _refused(request, AccountError("invalid_role", _("Choose owner, admin or staff.")))
     try:
         services.user_change_role(actor=request.user, user=member, role=form.cleaned_data["role"])
     except AccountError as exc:
         return _refused(request, exc)
-    return _after_change(request, f"{member} is now {member.get_role_display().lower()}.")
+    role = member.get_role_display().lower()
+    return _after_change(request, _("%(name)s is now %(role)s.") % {"name": member, "role": role})
 
 
 @manager_required
@@ -90,7 +95,7 @@ def team_alerts(request, pk: int):
     member = get_object_or_404(User, pk=pk)
     form = AlertsForm(request.POST)
     if not form.is_valid():
-        error = AccountError("invalid_alerts", "Choose which alerts to receive from the list.")
+        error = AccountError("invalid_alerts", _("Choose which alerts to receive from the list."))
         return _refused(request, error)
     try:
         services.user_set_alerts(
@@ -98,24 +103,39 @@ def team_alerts(request, pk: int):
         )
     except AccountError as exc:
         return _refused(request, exc)
-    return _after_change(request, f"Alerts of {member}: {member.get_alerts_display().lower()}.")
+    alerts = member.get_alerts_display().lower()
+    return _after_change(
+        request, _("Alerts of %(name)s: %(alerts)s.") % {"name": member, "alerts": alerts}
+    )
 
 
 @role_required()
 def profile(request):
-    """A member's own name and which staff alerts they receive."""
+    """A member's own name, language and which staff alerts they receive."""
     user = request.user
-    initial = {"full_name": user.full_name, "alerts": user.alerts_effective}
-    form = ProfileForm(request.POST or None, initial=initial)
+    business_language = request.business.language
+    initial = {
+        "full_name": user.full_name,
+        "alerts": user.alerts_effective,
+        "language": user.language,
+    }
+    form = ProfileForm(request.POST or None, initial=initial, business_language=business_language)
     template = "accounts/profile.html#profile-form" if request.htmx else "accounts/profile.html"
     if request.method == "POST":
         if not form.is_valid():
             return render(request, template, {"form": form}, status=422)
         services.user_profile_update(user=user, **form.cleaned_data)
-        messages.success(request, "Your profile is saved.")
+        # The next page speaks the language just chosen; this message is already in it.
+        with translation.override(language_for(request)):
+            messages.success(request, _("Your profile is saved."))
         if not request.htmx:
             return redirect("accounts:profile")
-        form = ProfileForm(initial={"full_name": user.full_name, "alerts": user.alerts})
+        if "language" in form.changed_data:  # the whole page changes language: load it again
+            response = HttpResponse(status=204)
+            response["HX-Refresh"] = "true"
+            return response
+        initial = {"full_name": user.full_name, "alerts": user.alerts, "language": user.language}
+        form = ProfileForm(initial=initial, business_language=business_language)
     return render(request, template, {"form": form})
 
 
@@ -127,8 +147,11 @@ def team_set_active(request, pk: int, active: bool):
         services.user_set_active(actor=request.user, user=member, active=active)
     except AccountError as exc:
         return _refused(request, exc)
-    verb = "reactivated" if active else "deactivated"
-    return _after_change(request, f"{member} is {verb}.")
+    if active:
+        message = _("%(name)s is reactivated.") % {"name": member}
+    else:
+        message = _("%(name)s is deactivated.") % {"name": member}
+    return _after_change(request, message)
 
 
 @manager_required
@@ -144,7 +167,9 @@ def team_resend(request, pk: int):
         )
     except AccountError as exc:
         return _refused(request, exc)
-    return _after_change(request, f"Invitation sent again to {member.email}.")
+    return _after_change(
+        request, _("Invitation sent again to %(email)s.") % {"email": member.email}
+    )
 
 
 def invite_accept(request, uidb64: str, token: str):
@@ -162,7 +187,8 @@ def invite_accept(request, uidb64: str, token: str):
             with transaction.atomic():
                 services.user_invite_accept(user=user, password=form.cleaned_data["password1"])
                 login(request, user, backend=AUTH_BACKEND)
-            messages.success(request, f"Welcome to {request.tenant.name}!")
+            welcome = _("Welcome to %(business)s!") % {"business": request.tenant.name}
+            messages.success(request, welcome)
             return redirect(settings.LOGIN_REDIRECT_URL)
         return render(
             request, "accounts/invite_accept.html", {"form": form, "invitee": user}, status=422
@@ -184,7 +210,8 @@ def login_link(request, token: str):
     if address is not None:
         address.send_confirmation(request)
     messages.success(
-        request, f"Welcome to Agendo, {user.get_short_name()}! Your business is ready."
+        request,
+        _("Welcome to Agendo, %(name)s! Your business is ready.") % {"name": user.get_short_name()},
     )
     next_path = request.GET.get("next", "")
     if next_path.startswith("/") and url_has_allowed_host_and_scheme(

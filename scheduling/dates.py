@@ -13,6 +13,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext_lazy
 
 # Far enough for birth dates and any booking anyone will make; far from every overflow.
 EARLIEST = dt.date(1900, 1, 1)
@@ -20,7 +21,8 @@ LATEST = dt.date(2199, 12, 31)
 # Longest accepted text: an ISO instant with microseconds and offset is 32 characters.
 _MAX_LENGTH = 40
 
-OUT_OF_RANGE = f"Choose a date between {EARLIEST.year} and {LATEST.year}."
+# The years are written out so translators see the whole sentence (EARLIEST and LATEST above).
+OUT_OF_RANGE = gettext_lazy("Choose a date between 1900 and 2199.")
 
 
 def date_in_range(value: dt.date) -> bool:

@@ -5,6 +5,9 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import User
 from scheduling import dates
@@ -15,6 +18,7 @@ from scheduling.models import (
     Service,
     TimeOff,
     Weekday,
+    label_shown,
 )
 from scheduling.presets import BUSINESS_TYPES, PresetService
 from scheduling.services import Week, hours_week_problems
@@ -44,20 +48,38 @@ REMINDER_OFFSETS = (
 
 def offset_label(minutes: int) -> str:
     """“1 day before”, “2 hours before”, “1 week before”: a reminder offset in words."""
-    for size, unit in ((7 * DAY, "week"), (DAY, "day"), (HOUR, "hour"), (1, "minute")):
-        if minutes % size == 0:
-            count = minutes // size
-            return f"{count} {unit}{'' if count == 1 else 's'} before"
-    return f"{minutes} minutes before"  # pragma: no cover (every whole minute divides by 1)
+    if minutes % (7 * DAY) == 0:
+        count = minutes // (7 * DAY)
+        text = ngettext("%(count)d week before", "%(count)d weeks before", count)
+    elif minutes % DAY == 0:
+        count = minutes // DAY
+        text = ngettext("%(count)d day before", "%(count)d days before", count)
+    elif minutes % HOUR == 0:
+        count = minutes // HOUR
+        text = ngettext("%(count)d hour before", "%(count)d hours before", count)
+    else:
+        count = minutes
+        text = ngettext("%(count)d minute before", "%(count)d minutes before", count)
+    return text % {"count": count}
+
+
+LABEL_FIELDS = (
+    "label_resource",
+    "label_resource_plural",
+    "label_service",
+    "label_service_plural",
+    "label_client",
+    "label_client_plural",
+)
 
 
 class SettingsForm(forms.ModelForm):
-    timezone = forms.ChoiceField(label="Time zone", choices=timezone_choices)
+    timezone = forms.ChoiceField(label=gettext_lazy("Time zone"), choices=timezone_choices)
     reminder_offsets = forms.TypedMultipleChoiceField(
         coerce=int,
         required=False,
-        label="Reminders",
-        help_text="When clients get a reminder before their booking.",
+        label=gettext_lazy("Reminders"),
+        help_text=gettext_lazy("When clients get a reminder before their booking."),
         widget=forms.CheckboxSelectMultiple(attrs={"class": "chip-input"}),
     )
 
@@ -95,25 +117,31 @@ class SettingsForm(forms.ModelForm):
         saved = set(self.instance.reminder_offsets or []) if self.instance.pk else set()
         offsets = sorted(set(REMINDER_OFFSETS) | saved)
         self.fields["reminder_offsets"].choices = [(m, offset_label(m)) for m in offsets]
+        self.fields["language"].label = _("Language of the business")
+        if not self.is_bound and self.instance.pk:
+            # The default words in the business's language, so saving keeps what clients see.
+            with translation.override(self.instance.language):
+                for name in LABEL_FIELDS:
+                    self.initial[name] = label_shown(getattr(self.instance, name))
 
     def clean_phone_region(self) -> str:
         import phonenumbers
 
         region = self.cleaned_data["phone_region"].strip().upper()
         if region not in phonenumbers.SUPPORTED_REGIONS:
-            raise forms.ValidationError("Use a two-letter country code such as BR, PT or US.")
+            raise forms.ValidationError(_("Use a two-letter country code such as BR, PT or US."))
         return region
 
     def clean_currency(self) -> str:
         currency = self.cleaned_data["currency"].strip().upper()
         if len(currency) != 3 or not currency.isalpha():
-            raise forms.ValidationError("Use a three-letter currency code such as BRL or EUR.")
+            raise forms.ValidationError(_("Use a three-letter currency code such as BRL or EUR."))
         return currency
 
     def clean_max_advance_days(self) -> int:
         days = self.cleaned_data["max_advance_days"]
         if days < 1:
-            raise forms.ValidationError("Clients must be able to book at least one day ahead.")
+            raise forms.ValidationError(_("Clients must be able to book at least one day ahead."))
         return days
 
     def clean_reminder_offsets(self) -> list[int]:
@@ -196,14 +224,14 @@ class WeekForm:
             monday = self.days[0]
             for day in self.days[1:5]:
                 day.open, day.rows = monday.open, list(monday.rows)
-            return "Monday copied to Tuesday–Friday. Save to keep it."
+            return _("Monday copied to Tuesday–Friday. Save to keep it.")
         if self.action == "add_range":
             day = self._day(self.data.get("add_range", ""))
             if day is not None:
                 day.open = True
                 day.rows.append(("", ""))
             return ""
-        day_text, _, index_text = self.data.get("remove_range", "").partition(":")
+        day_text, _sep, index_text = self.data.get("remove_range", "").partition(":")
         day = self._day(day_text)
         if day is not None and index_text.isdigit() and int(index_text) < len(day.rows):
             del day.rows[int(index_text)]
@@ -223,11 +251,13 @@ class WeekForm:
                     continue
                 start, end = _parse_time(start_text), _parse_time(end_text)
                 if start is None or end is None:
-                    day.errors.append("Give each range a start and an end, like 09:00 and 12:00.")
+                    day.errors.append(
+                        _("Give each range a start and an end, like 09:00 and 12:00.")
+                    )
                     continue
                 ranges.append((start, end))
             if day.open and not ranges and not day.errors:
-                day.errors.append("Add the hours of this day, or mark it closed.")
+                day.errors.append(_("Add the hours of this day, or mark it closed."))
             week[day.value] = ranges
         for value, messages in hours_week_problems(week).items():
             self.days[value].errors.extend(messages)
@@ -252,14 +282,14 @@ class TimeOffForm(forms.ModelForm):
     def __init__(self, *args, resource_label: str = "resource", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["resource"].queryset = Resource.objects.filter(is_active=True)
-        self.fields["resource"].empty_label = "The whole business"
+        self.fields["resource"].empty_label = _("The whole business")
         self.fields["resource"].label = resource_label.capitalize()
 
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end and end <= start:
-            self.add_error("end", "The end must be after the start.")
+            self.add_error("end", _("The end must be after the start."))
         return cleaned
 
 
@@ -302,15 +332,17 @@ class ResourceForm(forms.ModelForm):
     def __init__(self, *args, service_label: str = "services", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = User.objects.filter(is_active=True)
-        self.fields["user"].label = "Team member"
-        self.fields["user"].empty_label = "Nobody (equipment, room…)"
-        self.fields["category"].empty_label = "No category"
+        self.fields["user"].label = _("Team member")
+        self.fields["user"].empty_label = _("Nobody (equipment, room…)")
+        self.fields["category"].empty_label = _("No category")
         services = self.fields["services"]
         # As on the service form: inactive services it already performs stay listed and ticked.
         kept = Q(pk__in=self.instance.services.all()) if self.instance.pk else Q(pk__in=[])
         services.queryset = Service.objects.filter(Q(is_active=True) | kept)
-        services.label_from_instance = lambda s: s.name if s.is_active else f"{s.name} (inactive)"
-        services.label = f"What it performs ({service_label})"
+        services.label_from_instance = lambda s: (
+            s.name if s.is_active else _("%(name)s (inactive)") % {"name": s.name}
+        )
+        services.label = _("What it performs (%(services)s)") % {"services": service_label}
         if self.instance.pk:
             self.initial["services"] = list(self.instance.services.all())
         if self.is_bound:
@@ -339,11 +371,13 @@ class ResourceForm(forms.ModelForm):
         attributes = {}
         for key, value in self.attribute_rows:
             if not key:
-                raise forms.ValidationError(f"Give the value “{value}” a name.")
+                raise forms.ValidationError(
+                    _("Give the value “%(value)s” a name.") % {"value": value}
+                )
             if len(key) > 60:
-                raise forms.ValidationError("Keep each name under 60 characters.")
+                raise forms.ValidationError(_("Keep each name under 60 characters."))
             if key in attributes:
-                raise forms.ValidationError(f"“{key}” appears twice.")
+                raise forms.ValidationError(_("“%(name)s” appears twice.") % {"name": key})
             attributes[key] = _attribute_value(value)
         return attributes
 
@@ -352,7 +386,10 @@ class ResourceForm(forms.ModelForm):
         if user is not None:
             taken = Resource.objects.filter(user=user).exclude(pk=self.instance.pk).first()
             if taken is not None:
-                raise forms.ValidationError(f"{user} is already linked to {taken}.")
+                raise forms.ValidationError(
+                    _("%(user)s is already linked to %(resource)s.")
+                    % {"user": user, "resource": taken}
+                )
         return user
 
 
@@ -384,37 +421,45 @@ class ServiceForm(forms.ModelForm):
         # not quietly take the service away from someone who is only away for a while.
         kept = Q(pk__in=self.instance.resources.all()) if self.instance.pk else Q(pk__in=[])
         resources.queryset = Resource.objects.filter(Q(is_active=True) | kept)
-        resources.label_from_instance = lambda r: r.name if r.is_active else f"{r.name} (inactive)"
-        resources.label = f"Who performs it ({resource_label})"
+        resources.label_from_instance = lambda r: (
+            r.name if r.is_active else _("%(name)s (inactive)") % {"name": r.name}
+        )
+        resources.label = _("Who performs it (%(resources)s)") % {"resources": resource_label}
         self.fields["duration_minutes"].min_value = 1
         self.fields["price"].min_value = 0
 
     def clean_duration_minutes(self) -> int:
         minutes = self.cleaned_data["duration_minutes"]
         if minutes < 1:
-            raise forms.ValidationError("A service lasts at least one minute.")
+            raise forms.ValidationError(_("A service lasts at least one minute."))
         if minutes > 24 * 60:
-            raise forms.ValidationError("A service can last at most 24 hours.")
+            raise forms.ValidationError(_("A service can last at most 24 hours."))
         return minutes
 
     def clean_price(self):
         price = self.cleaned_data["price"]
         if price is not None and price < 0:
-            raise forms.ValidationError("The price cannot be negative.")
+            raise forms.ValidationError(_("The price cannot be negative."))
         return price
 
 
 class PresetTypeForm(forms.Form):
     """Which business type's suggestions to show (a GET form: nothing is saved)."""
 
-    type = forms.ChoiceField(label="Type of business", choices=Tenant.BusinessType.choices)
+    type = forms.ChoiceField(
+        label=gettext_lazy("Type of business"), choices=Tenant.BusinessType.choices
+    )
 
 
 class PresetServiceForm(forms.Form):
-    include = forms.BooleanField(required=False, initial=True, label="Create it")
-    name = forms.CharField(max_length=100)
-    duration_minutes = forms.IntegerField(label="Minutes", min_value=1, max_value=24 * 60)
-    price = forms.DecimalField(min_value=0, max_digits=10, decimal_places=2)
+    include = forms.BooleanField(required=False, initial=True, label=gettext_lazy("Create it"))
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
+    duration_minutes = forms.IntegerField(
+        label=gettext_lazy("Minutes"), min_value=1, max_value=24 * 60
+    )
+    price = forms.DecimalField(
+        label=gettext_lazy("Price"), min_value=0, max_digits=10, decimal_places=2
+    )
 
     def preset_service(self) -> PresetService:
         data = self.cleaned_data

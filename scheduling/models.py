@@ -7,27 +7,33 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.validators import FileExtensionValidator, MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 SLOT_INTERVALS = (5, 10, 15, 20, 30, 60)
 COLOR_RE = r"^#[0-9a-fA-F]{6}$"
-color_validator = RegexValidator(COLOR_RE, "Use a colour like #0f766e.")
+color_validator = RegexValidator(COLOR_RE, _("Use a colour like #0f766e."))
 
 
 def validate_timezone(value: str) -> None:
     from django.core.exceptions import ValidationError
 
     if value not in zoneinfo.available_timezones():
-        raise ValidationError(f"“{value}” is not a known time zone.", code="invalid_timezone")
+        raise ValidationError(
+            _("“%(value)s” is not a known time zone."),
+            code="invalid_timezone",
+            params={"value": value},
+        )
 
 
 class Weekday(models.IntegerChoices):
-    MONDAY = 0, "Monday"
-    TUESDAY = 1, "Tuesday"
-    WEDNESDAY = 2, "Wednesday"
-    THURSDAY = 3, "Thursday"
-    FRIDAY = 4, "Friday"
-    SATURDAY = 5, "Saturday"
-    SUNDAY = 6, "Sunday"
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
 
 
 # Upper bounds of the rules: far beyond what a business needs, well inside what date arithmetic
@@ -37,8 +43,39 @@ MAX_ADVANCE_DAYS = 730
 MAX_CANCELLATION_WINDOW_HOURS = 24 * 90
 
 
-def _at_most(limit: int, words: str) -> MaxValueValidator:
-    return MaxValueValidator(limit, message=f"At most {words}.")
+def _at_most(limit: int, message) -> MaxValueValidator:
+    return MaxValueValidator(limit, message=message)
+
+
+# The English words a business starts with (the model's defaults and the English presets): as
+# long as the business keeps one, it is shown in the reader's language; words the owner typed
+# are the business's own and shown as written.
+LABEL_WORDS = {
+    "professional": pgettext_lazy("what a business calls things", "professional"),
+    "professionals": pgettext_lazy("what a business calls things", "professionals"),
+    "service": pgettext_lazy("what a business calls things", "service"),
+    "services": pgettext_lazy("what a business calls things", "services"),
+    "client": pgettext_lazy("what a business calls things", "client"),
+    "clients": pgettext_lazy("what a business calls things", "clients"),
+    "patient": pgettext_lazy("what a business calls things", "patient"),
+    "patients": pgettext_lazy("what a business calls things", "patients"),
+    "tutor": pgettext_lazy("what a business calls things", "tutor"),
+    "tutors": pgettext_lazy("what a business calls things", "tutors"),
+    "lesson": pgettext_lazy("what a business calls things", "lesson"),
+    "lessons": pgettext_lazy("what a business calls things", "lessons"),
+    "student": pgettext_lazy("what a business calls things", "student"),
+    "students": pgettext_lazy("what a business calls things", "students"),
+    "space": pgettext_lazy("what a business calls things", "space"),
+    "spaces": pgettext_lazy("what a business calls things", "spaces"),
+    "rental": pgettext_lazy("what a business calls things", "rental"),
+    "rentals": pgettext_lazy("what a business calls things", "rentals"),
+}
+
+
+def label_shown(word: str) -> str:
+    """A business's word as its reader sees it: a default word translated, its own as typed."""
+    translated = LABEL_WORDS.get(word)
+    return str(translated) if translated is not None else word
 
 
 class BusinessSettings(models.Model):
@@ -49,73 +86,91 @@ class BusinessSettings(models.Model):
         PT_BR = "pt-br", "Português (Brasil)"
 
     # Rules
-    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    timezone = models.CharField(
+        _("time zone"), max_length=64, default="UTC", validators=[validate_timezone]
+    )
     phone_region = models.CharField(
-        "default phone region",
+        _("default phone region"),
         max_length=2,
         default="BR",
-        help_text="Two-letter country code used for phone numbers written without +.",
+        help_text=_("Two-letter country code used for phone numbers written without +."),
     )
-    currency = models.CharField(max_length=3, default="BRL", help_text="ISO code, e.g. BRL, EUR.")
+    currency = models.CharField(
+        _("currency"), max_length=3, default="BRL", help_text=_("ISO code, e.g. BRL, EUR.")
+    )
     # Sign-up sets it from the country chosen (tenants.regions); a bare row speaks English.
-    language = models.CharField(max_length=5, choices=Language.choices, default=Language.EN)
+    language = models.CharField(
+        _("language"),
+        max_length=5,
+        choices=Language.choices,
+        default=Language.EN,
+        help_text=_(
+            "The language of your booking page, of your clients' messages and e-mails, and of "
+            "the team's dashboard (each member can choose another in their profile)."
+        ),
+    )
     slot_interval = models.PositiveSmallIntegerField(
-        "slot interval (minutes)",
+        _("slot interval (minutes)"),
         default=15,
-        choices=[(m, f"{m} minutes") for m in SLOT_INTERVALS],
+        choices=[(m, f"{m} min") for m in SLOT_INTERVALS],
     )
     min_notice_minutes = models.PositiveIntegerField(
-        "minimum notice (minutes)",
+        _("minimum notice (minutes)"),
         default=60,
-        help_text="How soon before a slot it can be booked.",
-        validators=[_at_most(MAX_NOTICE_MINUTES, "90 days (129,600 minutes)")],
+        help_text=_("How soon before a slot it can be booked."),
+        validators=[_at_most(MAX_NOTICE_MINUTES, _("At most 90 days (129,600 minutes)."))],
     )
     max_advance_days = models.PositiveIntegerField(
-        "maximum advance (days)",
+        _("maximum advance (days)"),
         default=60,
-        help_text="How far ahead clients may book.",
-        validators=[_at_most(MAX_ADVANCE_DAYS, "two years (730 days)")],
+        help_text=_("How far ahead clients may book."),
+        validators=[_at_most(MAX_ADVANCE_DAYS, _("At most two years (730 days)."))],
     )
     cancellation_window_hours = models.PositiveIntegerField(
-        "cancellation window (hours)",
+        _("cancellation window (hours)"),
         default=24,
-        help_text="Clients may cancel or reschedule until this many hours before the start.",
-        validators=[_at_most(MAX_CANCELLATION_WINDOW_HOURS, "90 days (2,160 hours)")],
+        help_text=_("Clients may cancel or reschedule until this many hours before the start."),
+        validators=[_at_most(MAX_CANCELLATION_WINDOW_HOURS, _("At most 90 days (2,160 hours)."))],
     )
     requires_approval = models.BooleanField(
-        "public bookings need approval",
+        _("public bookings need approval"),
         default=False,
-        help_text="If on, public bookings stay pending until the team confirms them.",
+        help_text=_("If on, public bookings stay pending until the team confirms them."),
     )
     # Set by the owner on the Team page: members without an authenticator app set one up before
     # the dashboard opens (accounts.middleware).
     require_two_factor = models.BooleanField(
-        "require two-factor authentication for the team", default=False
+        _("require two-factor authentication for the team"), default=False
     )
     reminder_offsets = ArrayField(
         models.PositiveIntegerField(),
         default=list,
         blank=True,
-        help_text="Minutes before the start at which reminders go out, e.g. 1440 and 120.",
+        help_text=_("Minutes before the start at which reminders go out, e.g. 1440 and 120."),
     )
     # White-label labels
-    label_resource = models.CharField(max_length=40, default="professional")
-    label_resource_plural = models.CharField(max_length=40, default="professionals")
-    label_service = models.CharField(max_length=40, default="service")
-    label_service_plural = models.CharField(max_length=40, default="services")
-    label_client = models.CharField(max_length=40, default="client")
-    label_client_plural = models.CharField(max_length=40, default="clients")
+    label_resource = models.CharField(_("resource (one)"), max_length=40, default="professional")
+    label_resource_plural = models.CharField(
+        _("resources (many)"), max_length=40, default="professionals"
+    )
+    label_service = models.CharField(_("service (one)"), max_length=40, default="service")
+    label_service_plural = models.CharField(_("services (many)"), max_length=40, default="services")
+    label_client = models.CharField(_("client (one)"), max_length=40, default="client")
+    label_client_plural = models.CharField(_("clients (many)"), max_length=40, default="clients")
     # Branding
-    display_name = models.CharField(max_length=100, blank=True)
+    display_name = models.CharField(_("name shown to clients"), max_length=100, blank=True)
     logo = models.FileField(
+        _("logo"),
         upload_to="logos/",
         blank=True,
         validators=[FileExtensionValidator(["png", "jpg", "jpeg", "webp", "svg"])],
     )
-    primary_color = models.CharField(max_length=7, default="#0f766e", validators=[color_validator])
-    contact_phone = models.CharField(max_length=40, blank=True)
-    contact_email = models.EmailField(blank=True)
-    address = models.CharField(max_length=255, blank=True)
+    primary_color = models.CharField(
+        _("primary colour"), max_length=7, default="#0f766e", validators=[color_validator]
+    )
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
     # Onboarding: when the owner accepted or skipped the presets offered after sign-up, and when
     # they shared (or copied) the booking page's link. The setup checklist reads both.
     presets_decided_at = models.DateTimeField(null=True, blank=True)
@@ -123,8 +178,8 @@ class BusinessSettings(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "business settings"
-        verbose_name_plural = "business settings"
+        verbose_name = _("business settings")
+        verbose_name_plural = _("business settings")
         constraints = [
             models.CheckConstraint(condition=Q(id=1), name="business_settings_singleton"),
             models.CheckConstraint(
@@ -139,11 +194,23 @@ class BusinessSettings(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.display_name or "Business settings"
+        return self.display_name or str(_("Business settings"))
 
     def save(self, *args, **kwargs):
         self.pk = 1
         super().save(*args, **kwargs)
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """What the business calls things, in the active language when they are the defaults."""
+        return {
+            "resource": label_shown(self.label_resource),
+            "resources": label_shown(self.label_resource_plural),
+            "service": label_shown(self.label_service),
+            "services": label_shown(self.label_service_plural),
+            "client": label_shown(self.label_client),
+            "clients": label_shown(self.label_client_plural),
+        }
 
     @classmethod
     def load(cls) -> "BusinessSettings":
@@ -151,12 +218,13 @@ class BusinessSettings(models.Model):
 
 
 class ResourceCategory(models.Model):
-    name = models.CharField(max_length=80, unique=True)
-    order = models.PositiveIntegerField(default=0)
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
         ordering = ["order", "name"]
-        verbose_name_plural = "resource categories"
+        verbose_name = _("resource category")
+        verbose_name_plural = _("resource categories")
 
     def __str__(self) -> str:
         return self.name
@@ -166,14 +234,19 @@ class Resource(models.Model):
     """Who or what is booked: a staff member, a piece of equipment or a space."""
 
     class Kind(models.TextChoices):
-        STAFF = "staff", "Staff member"
-        EQUIPMENT = "equipment", "Equipment"
-        SPACE = "space", "Space"
+        STAFF = "staff", _("Staff member")
+        EQUIPMENT = "equipment", _("Equipment")
+        SPACE = "space", _("Space")
 
-    name = models.CharField(max_length=100)
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.STAFF)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.STAFF)
     category = models.ForeignKey(
-        ResourceCategory, null=True, blank=True, on_delete=models.SET_NULL, related_name="resources"
+        ResourceCategory,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="resources",
+        verbose_name=_("category"),
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -181,13 +254,15 @@ class Resource(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="resource",
-        help_text="The team member whose calendar this is (they see its bookings).",
+        help_text=_("The team member whose calendar this is (they see its bookings)."),
     )
-    description = models.TextField(blank=True)
-    color = models.CharField(max_length=7, default="#0f766e", validators=[color_validator])
+    description = models.TextField(_("description"), blank=True)
+    color = models.CharField(
+        _("colour"), max_length=7, default="#0f766e", validators=[color_validator]
+    )
     attributes = models.JSONField(default=dict, blank=True)
     is_active = models.BooleanField(default=True)
-    order = models.PositiveIntegerField(default=0)
+    order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
         ordering = ["order", "name"]
@@ -203,17 +278,19 @@ class Resource(models.Model):
 
 
 class Service(models.Model):
-    name = models.CharField(max_length=100)
-    description = models.TextField(blank=True)
-    duration_minutes = models.PositiveIntegerField("duration (minutes)", default=30)
-    price = models.DecimalField(max_digits=10, decimal_places=2, default=0)
-    buffer_before_minutes = models.PositiveIntegerField("buffer before (minutes)", default=0)
-    buffer_after_minutes = models.PositiveIntegerField("buffer after (minutes)", default=0)
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), default=30)
+    price = models.DecimalField(_("price"), max_digits=10, decimal_places=2, default=0)
+    buffer_before_minutes = models.PositiveIntegerField(_("buffer before (minutes)"), default=0)
+    buffer_after_minutes = models.PositiveIntegerField(_("buffer after (minutes)"), default=0)
     resources = models.ManyToManyField(Resource, blank=True, related_name="services")
-    is_public = models.BooleanField("bookable online", default=True)
+    is_public = models.BooleanField(_("bookable online"), default=True)
     is_active = models.BooleanField(default=True)
-    color = models.CharField(max_length=7, default="#0f766e", validators=[color_validator])
-    order = models.PositiveIntegerField(default=0)
+    color = models.CharField(
+        _("colour"), max_length=7, default="#0f766e", validators=[color_validator]
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
         ordering = ["order", "name"]
@@ -261,9 +338,9 @@ class TimeOff(models.Model):
     resource = models.ForeignKey(
         Resource, null=True, blank=True, on_delete=models.CASCADE, related_name="time_off"
     )
-    start = models.DateTimeField()
-    end = models.DateTimeField()
-    reason = models.CharField(max_length=200, blank=True)
+    start = models.DateTimeField(_("from"))
+    end = models.DateTimeField(_("until"))
+    reason = models.CharField(_("reason (optional)"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["start"]
@@ -273,4 +350,4 @@ class TimeOff(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.reason or f"Closed {self.start:%Y-%m-%d}"
+        return self.reason or f"{self.start:%Y-%m-%d}"

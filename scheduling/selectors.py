@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from scheduling.availability import (
     Availability,
@@ -245,21 +246,23 @@ def setup_status(*, business: BusinessSettings | None = None) -> SetupStatus:
     steps = (
         SetupStep(
             "details",
-            "Add your business's phone and address",
+            _("Add your business's phone and address"),
             bool(business.contact_phone and business.address),
             "scheduling:settings",
         ),
-        SetupStep("hours", "Set your opening hours", has_hours, "scheduling:hours"),
-        SetupStep("service", "Add a service clients can book", bool(public), "scheduling:services"),
+        SetupStep("hours", _("Set your opening hours"), has_hours, "scheduling:hours"),
+        SetupStep(
+            "service", _("Add a service clients can book"), bool(public), "scheduling:services"
+        ),
         SetupStep(
             "resource",
-            f"Add a {business.label_resource} who performs it",
+            _("Add a %(resource)s who performs it") % {"resource": business.labels["resource"]},
             performs,
             "scheduling:resources",
         ),
         SetupStep(
             "shared",
-            "Share your booking page",
+            _("Share your booking page"),
             business.booking_page_shared_at is not None,
             "bookings:dashboard",
         ),

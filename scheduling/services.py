@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone as django_timezone
+from django.utils.translation import gettext as _
 
 from accounts.audit import audit_diff, audit_record, audit_snapshot
 from accounts.models import User
@@ -65,14 +66,15 @@ def settings_create_defaults(
     """A new business's rules: its sign-up time zone, and region, currency, language to match
     (the language chosen at sign-up when given); the phone and address it gave at sign-up."""
     region = region_for_timezone(timezone)
-    business, _ = BusinessSettings.objects.get_or_create(
+    language = language or ("pt-br" if region in ("BR", "PT") else "en")
+    business, _created = BusinessSettings.objects.get_or_create(
         pk=1,
         defaults={
             "timezone": timezone,
             "display_name": display_name,
             "phone_region": region,
             "currency": CURRENCY_BY_REGION.get(region, "USD"),
-            "language": language or ("pt-br" if region in ("BR", "PT") else "en"),
+            "language": language,
             "reminder_offsets": [24 * 60, 2 * 60],
             "contact_phone": contact_phone,
             "address": address,
@@ -90,15 +92,22 @@ def hours_week_problems(week: Week) -> dict[int, list[str]]:
     for day, ranges in week.items():
         messages = []
         if day not in Weekday.values:
-            messages.append("There is no such day of the week.")
+            messages.append(_("There is no such day of the week."))
         ordered = sorted(ranges)
         for start, end in ordered:
             if end <= start:
-                messages.append(f"{start:%H:%M}–{end:%H:%M}: the end must be after the start.")
+                messages.append(
+                    _("%(range)s: the end must be after the start.")
+                    % {"range": f"{start:%H:%M}–{end:%H:%M}"}
+                )
         for (start_a, end_a), (start_b, end_b) in itertools.pairwise(ordered):
             if start_b < end_a:
                 messages.append(
-                    f"{start_a:%H:%M}–{end_a:%H:%M} and {start_b:%H:%M}–{end_b:%H:%M} overlap."
+                    _("%(first)s and %(second)s overlap.")
+                    % {
+                        "first": f"{start_a:%H:%M}–{end_a:%H:%M}",
+                        "second": f"{start_b:%H:%M}–{end_b:%H:%M}",
+                    }
                 )
         if messages:
             problems[day] = messages
@@ -141,9 +150,14 @@ def hours_set_week(*, resource: Resource | None, week: Week, actor: User | None 
 
 
 def _week_text(week: Week) -> dict[str, str]:
-    """A week as people read it: {"Monday": "09:00–12:00, 13:00–19:00", "Sunday": "closed"}."""
+    """A week as people read it: {"Monday": "09:00–12:00, 13:00–19:00", "Sunday": "closed"}.
+
+    Stored in the audit trail in English (the history page translates it when shown).
+    """
     return {
-        Weekday(day).label: ", ".join(f"{a:%H:%M}–{b:%H:%M}" for a, b in sorted(week.get(day, [])))
+        Weekday(day).name.capitalize(): ", ".join(
+            f"{a:%H:%M}–{b:%H:%M}" for a, b in sorted(week.get(day, []))
+        )
         or "closed"
         for day in Weekday.values
     }
@@ -178,7 +192,7 @@ def time_off_create(
     actor: User | None = None,
 ) -> TimeOff:
     if end <= start:
-        raise SchedulingError("end_before_start", "The end must be after the start.", "end")
+        raise SchedulingError("end_before_start", _("The end must be after the start."), "end")
     time_off = TimeOff.objects.create(resource=resource, start=start, end=end, reason=reason)
     _audit_time_off(actor, "time_off.created", time_off)
     return time_off
@@ -352,8 +366,10 @@ def _presets_refuse_if_decided(business: BusinessSettings) -> None:
     if business.presets_decided_at is not None:
         raise SchedulingError(
             "presets_decided",
-            "The suggested setup was already accepted or skipped; change things from their "
-            "own pages.",
+            _(
+                "The suggested setup was already accepted or skipped; change things from their "
+                "own pages."
+            ),
         )
 
 

@@ -4,6 +4,8 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import manager_required, owner_required
@@ -29,6 +31,7 @@ from scheduling.models import (
     TimeOff,
     Weekday,
     WeeklyHours,
+    label_shown,
 )
 from scheduling.presets import preset_for
 
@@ -50,7 +53,7 @@ def settings_edit(request):
             services.settings_update(
                 business=request.business, actor=request.user, **form.cleaned_data
             )
-            messages.success(request, "Settings saved.")
+            messages.success(request, _("Settings saved."))
             return redirect("scheduling:settings")
         return render(request, "scheduling/settings.html", {"form": form}, status=422)
     return render(request, "scheduling/settings.html", {"form": form})
@@ -109,19 +112,19 @@ def _hours_editor(request, resource: Resource | None):
 
     if not form.own:
         services.hours_reset(resource=resource, actor=request.user)
-        messages.success(request, f"{resource} follows the business hours.")
+        messages.success(request, _("%(name)s follows the business hours.") % {"name": resource})
         return _hours_saved(request, resource)
     if form.is_valid():
         week = form.cleaned_week
         if resource is not None and not any(week.values()):
-            form.add_day_error(0, "Open at least one day, or choose “Use the business hours”.")
+            form.add_day_error(0, _("Open at least one day, or choose “Use the business hours”."))
         else:
             try:
                 services.hours_set_week(resource=resource, week=week, actor=request.user)
             except SchedulingError as exc:
                 form.add_day_error(int((exc.field or "day-0").removeprefix("day-")), exc.message)
             else:
-                messages.success(request, "Hours saved.")
+                messages.success(request, _("Hours saved."))
                 return _hours_saved(request, resource)
     return _hours_page(request, resource, form, business_week, status=422)
 
@@ -148,13 +151,13 @@ def resource_hours(request, pk: int):
 
 @manager_required
 def time_off(request):
-    label = request.business.label_resource
+    label = request.business.labels["resource"]
     form = TimeOffForm(request.POST or None, resource_label=label)
     status = 200
     if request.method == "POST":
         if form.is_valid():
             services.time_off_create(actor=request.user, **form.cleaned_data)
-            messages.success(request, "Time off added.")
+            messages.success(request, _("Time off added."))
             if not request.htmx:
                 return redirect("scheduling:time_off")
             form = TimeOffForm(resource_label=label)
@@ -171,10 +174,10 @@ def time_off(request):
 @require_POST
 def time_off_delete(request, pk: int):
     services.time_off_delete(time_off=get_object_or_404(TimeOff, pk=pk), actor=request.user)
-    messages.success(request, "Time off removed.")
+    messages.success(request, _("Time off removed."))
     if request.htmx:
         context = {
-            "form": TimeOffForm(resource_label=request.business.label_resource),
+            "form": TimeOffForm(resource_label=request.business.labels["resource"]),
             "periods": TimeOff.objects.select_related("resource").order_by("-start"),
         }
         return _page(request, "scheduling/time_off.html", "time-off-panel", context)
@@ -198,7 +201,7 @@ def categories(request, pk: int | None = None):
                 services.category_update(
                     category=instance, name=data["name"], order=data["order"], actor=request.user
                 )
-            messages.success(request, "Category saved.")
+            messages.success(request, _("Category saved."))
             if not request.htmx:
                 return redirect("scheduling:categories")
             form, instance = CategoryForm(), None
@@ -213,7 +216,10 @@ def categories(request, pk: int | None = None):
 def category_delete(request, pk: int):
     category = get_object_or_404(ResourceCategory, pk=pk)
     services.category_delete(category=category, actor=request.user)
-    messages.success(request, f"Category “{category}” deleted; its members keep working.")
+    messages.success(
+        request,
+        _("Category “%(name)s” deleted; its members keep working.") % {"name": category},
+    )
     if request.htmx:
         context = {"form": CategoryForm(), "categories": ResourceCategory.objects.all()}
         return _page(request, "scheduling/categories.html", "categories-panel", context)
@@ -236,7 +242,7 @@ def resources(request):
 @manager_required
 def resource_edit(request, pk: int | None = None):
     instance = get_object_or_404(Resource, pk=pk) if pk else None
-    label = request.business.label_service_plural
+    label = request.business.labels["services"]
     form = ResourceForm(request.POST or None, instance=instance, service_label=label)
     context = {"form": form, "object": instance}
     if request.method != "POST":
@@ -259,7 +265,7 @@ def resource_edit(request, pk: int | None = None):
         resource = services.resource_update(
             resource=instance, services=performs, actor=request.user, **data
         )
-    messages.success(request, f"{resource} saved.")
+    messages.success(request, _("%(name)s saved.") % {"name": resource})
     return redirect("scheduling:resources")
 
 
@@ -269,7 +275,7 @@ def resource_set_active(request, pk: int, active: bool):
     resource = services.resource_set_active(
         resource=get_object_or_404(Resource, pk=pk), active=active, actor=request.user
     )
-    messages.success(request, f"{resource} {'reactivated' if active else 'deactivated'}.")
+    messages.success(request, _active_message(resource, active))
     if request.htmx:
         return _resource_list(request)
     return redirect("scheduling:resources")
@@ -298,7 +304,7 @@ def service_index(request):
 @manager_required
 def service_edit(request, pk: int | None = None):
     instance = get_object_or_404(Service, pk=pk) if pk else None
-    label = request.business.label_resource_plural
+    label = request.business.labels["resources"]
     form = ServiceForm(request.POST or None, instance=instance, resource_label=label)
     if request.method == "POST":
         if form.is_valid():
@@ -310,7 +316,7 @@ def service_edit(request, pk: int | None = None):
                 service = services.service_update(
                     service=instance, resources=performers, actor=request.user, **data
                 )
-            messages.success(request, f"{service} saved.")
+            messages.success(request, _("%(name)s saved.") % {"name": service})
             return redirect("scheduling:services")
         return render(
             request, "scheduling/service_form.html", {"form": form, "object": instance}, status=422
@@ -324,10 +330,16 @@ def service_set_active(request, pk: int, active: bool):
     service = services.service_set_active(
         service=get_object_or_404(Service, pk=pk), active=active, actor=request.user
     )
-    messages.success(request, f"{service} {'reactivated' if active else 'deactivated'}.")
+    messages.success(request, _active_message(service, active))
     if request.htmx:
         return _service_list(request)
     return redirect("scheduling:services")
+
+
+def _active_message(obj, active: bool) -> str:
+    if active:
+        return _("%(name)s reactivated.") % {"name": obj}
+    return _("%(name)s deactivated.") % {"name": obj}
 
 
 # --- Presets (right after sign-up) ---------------------------------------------------------------
@@ -361,11 +373,11 @@ def setup_presets(request):
     status = 200
     if request.method == "POST":
         if decided:
-            messages.info(request, "The suggested setup was already accepted or skipped.")
+            messages.info(request, _("The suggested setup was already accepted or skipped."))
             return redirect("bookings:dashboard")
         if "skip" in request.POST:
             services.presets_skip(actor=request.user)
-            messages.success(request, "Skipped. Set things up from the checklist when you like.")
+            messages.success(request, _("Skipped. Set things up from the checklist when you like."))
             return redirect("bookings:dashboard")
         business_type = request.POST.get("business_type", "")
         preset, form, formset = _presets_forms(
@@ -402,6 +414,18 @@ def setup_presets(request):
         "formset": formset,
         "type_form": PresetTypeForm(initial={"type": preset.business_type}),
         "hours_rows": _preset_hours_rows(preset),
+        # The preset's words as the business will show them (defaults in the reader's language).
+        "preset_labels": {
+            name: label_shown(getattr(preset.labels, name))
+            for name in (
+                "resource",
+                "resource_plural",
+                "service",
+                "service_plural",
+                "client",
+                "client_plural",
+            )
+        },
         "has_hours": WeeklyHours.objects.filter(resource__isnull=True).exists(),
     }
     return _page(request, "scheduling/presets.html", "presets-panel", context, status)
@@ -411,7 +435,8 @@ def _preset_hours_rows(preset) -> list[tuple[str, str]]:
     return [
         (
             label,
-            ", ".join(f"{s:%H:%M}–{e:%H:%M}" for s, e in preset.hours.get(value, ())) or "Closed",
+            ", ".join(f"{s:%H:%M}–{e:%H:%M}" for s, e in preset.hours.get(value, ()))
+            or _("Closed"),
         )
         for value, label in Weekday.choices
     ]
@@ -419,11 +444,26 @@ def _preset_hours_rows(preset) -> list[tuple[str, str]]:
 
 def _presets_summary(result: services.PresetsResult, business) -> str:
     count = len(result.services)
-    what = business.label_service if count == 1 else business.label_service_plural
-    hours = " and your opening hours" if result.hours_set else ""
-    return (
-        f"Ready: {count} {what}, {result.resource}{hours}. Check the list below for what is left."
-    )
+    values = {
+        "count": count,
+        "what": business.labels["service" if count == 1 else "services"],
+        "resource": result.resource,
+    }
+    if result.hours_set:
+        text = ngettext(
+            "Ready: %(count)d %(what)s, %(resource)s and your opening hours. Check the list "
+            "below for what is left.",
+            "Ready: %(count)d %(what)s, %(resource)s and your opening hours. Check the list "
+            "below for what is left.",
+            count,
+        )
+    else:
+        text = ngettext(
+            "Ready: %(count)d %(what)s, %(resource)s. Check the list below for what is left.",
+            "Ready: %(count)d %(what)s, %(resource)s. Check the list below for what is left.",
+            count,
+        )
+    return text % values
 
 
 @require_POST
@@ -433,7 +473,7 @@ def settings_two_factor(request):
     required = request.POST.get("required") == "on"
     if required and not user_has_totp(request.user):
         messages.error(
-            request, "Set up two-factor authentication for yourself first, then require it."
+            request, _("Set up two-factor authentication for yourself first, then require it.")
         )
         return redirect("accounts:team")
     services.settings_update(
@@ -441,8 +481,8 @@ def settings_two_factor(request):
     )
     messages.success(
         request,
-        "Two-factor authentication is now required for the whole team."
+        _("Two-factor authentication is now required for the whole team.")
         if required
-        else "Two-factor authentication is no longer required.",
+        else _("Two-factor authentication is no longer required."),
     )
     return redirect("accounts:team")

@@ -75,7 +75,7 @@ def test_form_fields_answer_the_ends_of_the_calendar_with_a_sentence(day, when, 
     settings.TIME_ZONE = "America/Sao_Paulo"
     form = _Form({"day": day, "when": when})
     assert not form.is_valid()
-    assert dates.OUT_OF_RANGE in str(form.errors)
+    assert str(dates.OUT_OF_RANGE) in str(form.errors)
 
 
 def test_form_fields_read_ordinary_values(settings):

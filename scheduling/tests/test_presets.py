@@ -22,7 +22,8 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 @pytest.fixture
 def owner(alpha):
-    return OwnerFactory(full_name="Marta Souza")
+    # The business speaks Portuguese (its presets are Brazilian); its owner reads English.
+    return OwnerFactory(full_name="Marta Souza", language="en")
 
 
 @pytest.fixture
@@ -248,7 +249,9 @@ def test_accepting_creates_exactly_what_was_shown_as_edited(owner_client, owner)
     assert "already accepted or skipped" in owner_client.get("/app/setup/presets/").content.decode()
 
 
-def test_bad_input_comes_back_with_422_and_creates_nothing(owner_client):
+def test_bad_input_comes_back_with_422_and_creates_nothing(owner_client, owner):
+    owner.language = ""  # reads the business's language, Portuguese
+    owner.save(update_fields=["language"])
     page = owner_client.get("/app/setup/presets/?type=tutor").content.decode()
     data = post_of(
         page,

@@ -15,6 +15,7 @@ from typing import IO
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import User
 from bookings.models import Booking, BookingEvent, Client, ClientInteraction
@@ -27,10 +28,34 @@ from scheduling.models import (
     WeeklyHours,
 )
 
+# The columns' machine names: the header of `export_bookings` (a tool's output, read by scripts).
 HEADER = [
     "reference", "status", "start", "end", "service", "resource", "client", "phone",
     "email", "price", "source", "created",
 ]  # fmt: skip
+# The dashboard's export names them in the member's language (English: the machine names).
+# The cells stay machine-readable in every language, so any spreadsheet imports them alike:
+# times ISO 8601 with their offset ("2026-12-04T10:00:00-03:00"), amounts plain decimals with a
+# dot ("45.00"), status and source as their codes ("confirmed", "staff"), phones E.164.
+HEADER_LABELS = {
+    "reference": pgettext_lazy("csv column", "reference"),
+    "status": pgettext_lazy("csv column", "status"),
+    "start": pgettext_lazy("csv column", "start"),
+    "end": pgettext_lazy("csv column", "end"),
+    "service": pgettext_lazy("csv column", "service"),
+    "resource": pgettext_lazy("csv column", "resource"),
+    "client": pgettext_lazy("csv column", "client"),
+    "phone": pgettext_lazy("csv column", "phone"),
+    "email": pgettext_lazy("csv column", "email"),
+    "price": pgettext_lazy("csv column", "price"),
+    "source": pgettext_lazy("csv column", "source"),
+    "created": pgettext_lazy("csv column", "created"),
+}
+
+
+def booking_csv_header() -> list[str]:
+    """HEADER in the active language (call it with the member's language active)."""
+    return [str(HEADER_LABELS[name]) for name in HEADER]
 
 
 # Spreadsheets run a cell that starts with one of these as a formula (OWASP "CSV injection").
@@ -73,9 +98,12 @@ def booking_csv_row(booking: Booking, *, tz: dt.tzinfo | None = None) -> list:
     return [csv_safe(cell) for cell in cells]
 
 
-def booking_csv_rows(bookings: Iterable[Booking], *, tz: dt.tzinfo | None = None) -> Iterator[list]:
-    """The header, then a row per booking (select service, resource and client with them)."""
-    yield HEADER
+def booking_csv_rows(
+    bookings: Iterable[Booking], *, tz: dt.tzinfo | None = None, header: list[str] | None = None
+) -> Iterator[list]:
+    """The header (HEADER unless given), then a row per booking (select service, resource and
+    client with them)."""
+    yield header or HEADER
     for booking in bookings:
         yield booking_csv_row(booking, tz=tz)
 

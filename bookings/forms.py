@@ -1,6 +1,8 @@
 import datetime as dt
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from bookings.errors import BookingError
 from bookings.models import Booking, Client, ClientInteraction
@@ -13,37 +15,45 @@ class DateRangeFilterForm(forms.Form):
     """A list's optional From/Until dates (local days), refused when they run backwards."""
 
     date_from = dates.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label=pgettext_lazy("dates", "From"),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     date_to = dates.DateField(
-        required=False, label="Until", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label=pgettext_lazy("dates", "Until"),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and end < start:
-            self.add_error("date_to", "The end date is before the start date.")
+            self.add_error("date_to", _("The end date is before the start date."))
         return cleaned
 
 
 class BookingFilterForm(DateRangeFilterForm):
     # The list opens on today and what is ahead, soonest first; past bookings, latest first.
-    WHEN = [("upcoming", "Today and upcoming"), ("past", "Past"), ("all", "All dates")]
+    WHEN = [
+        ("upcoming", _("Today and upcoming")),
+        ("past", pgettext_lazy("bookings", "Past")),
+        ("all", _("All dates")),
+    ]
     when = forms.ChoiceField(required=False, choices=WHEN, widget=forms.HiddenInput)
     status = forms.ChoiceField(
-        required=False, choices=[("", "Any status"), *Booking.Status.choices]
+        required=False, label=_("Status"), choices=[("", _("Any status")), *Booking.Status.choices]
     )
     resource = forms.ModelChoiceField(queryset=Resource.objects.none(), required=False)
     service = forms.ModelChoiceField(queryset=Service.objects.all(), required=False)
-    client = forms.CharField(required=False, label="Client (name or phone)")
+    client = forms.CharField(required=False, label=_("Client (name or phone)"))
     field_order = ["when", "status", "date_from", "date_to", "resource", "service", "client"]
 
     def __init__(self, *args, resources, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["resource"].queryset = resources
-        self.fields["resource"].empty_label = "Everyone"
-        self.fields["service"].empty_label = "Any service"
+        self.fields["resource"].empty_label = _("Everyone")
+        self.fields["service"].empty_label = _("Any service")
 
 
 class NewBookingForm(forms.Form):
@@ -53,28 +63,30 @@ class NewBookingForm(forms.Form):
         queryset=Client.objects.none(),
         required=False,
         error_messages={
-            "invalid_choice": "Choose one found by the search, or enter a new one below."
+            "invalid_choice": _("Choose one found by the search, or enter a new one below.")
         },
     )
-    client_name = forms.CharField(required=False, max_length=150, label="New client's name")
-    client_phone = forms.CharField(required=False, max_length=40, label="Phone (WhatsApp)")
-    client_email = forms.EmailField(required=False, label="E-mail")
+    client_name = forms.CharField(required=False, max_length=150, label=_("New client's name"))
+    client_phone = forms.CharField(required=False, max_length=40, label=_("Phone (WhatsApp)"))
+    client_email = forms.EmailField(required=False, label=_("E-mail"))
     service = forms.ModelChoiceField(queryset=Service.objects.filter(is_active=True))
     resource = forms.ModelChoiceField(
         queryset=Resource.objects.none(),
         required=False,
-        error_messages={"invalid_choice": "Choose one from the list."},
+        error_messages={"invalid_choice": _("Choose one from the list.")},
     )
-    date = dates.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    date = dates.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     start = dates.DateTimeField(required=False, widget=forms.HiddenInput)
     override = forms.BooleanField(
-        required=False, label="Override hours, notice and advance (recorded)"
+        required=False, label=_("Override hours, notice and advance (recorded)")
     )
     override_time = forms.TimeField(
-        required=False, label="Time (with override)", widget=forms.TimeInput(attrs={"type": "time"})
+        required=False,
+        label=_("Time (with override)"),
+        widget=forms.TimeInput(attrs={"type": "time"}),
     )
     internal_notes = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Internal notes"
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("Internal notes")
     )
 
     def __init__(self, *args, resources, clients, **kwargs):
@@ -82,7 +94,7 @@ class NewBookingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["client"].queryset = clients.filter(is_active=True)
         self.fields["resource"].queryset = resources
-        self.fields["resource"].empty_label = "Any available"
+        self.fields["resource"].empty_label = _("Any available")
 
     def clean(self):
         cleaned = super().clean()
@@ -91,15 +103,15 @@ class NewBookingForm(forms.Form):
         ):
             self.add_error(
                 "client_name",
-                "Choose a client from the search, or give a new one's name and phone.",
+                _("Choose a client from the search, or give a new one's name and phone."),
             )
         if cleaned.get("override"):
             if not cleaned.get("override_time"):
-                self.add_error("override_time", "Give the time to book with the override.")
+                self.add_error("override_time", _("Give the time to book with the override."))
             if not cleaned.get("resource"):
-                self.add_error("resource", "Choose who does it when overriding the rules.")
+                self.add_error("resource", _("Choose who does it when overriding the rules."))
         elif not cleaned.get("start"):
-            self.add_error("start", "Choose a time from the list.")
+            self.add_error("start", _("Choose a time from the list."))
         return cleaned
 
 
@@ -107,36 +119,38 @@ class RescheduleForm(forms.Form):
     resource = forms.ModelChoiceField(
         queryset=Resource.objects.none(),
         required=False,
-        error_messages={"invalid_choice": "Choose one from the list."},
+        error_messages={"invalid_choice": _("Choose one from the list.")},
     )
-    date = dates.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    date = dates.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     start = dates.DateTimeField(required=False, widget=forms.HiddenInput)
-    override = forms.BooleanField(required=False, label="Override hours, notice and advance")
+    override = forms.BooleanField(required=False, label=_("Override hours, notice and advance"))
     override_time = forms.TimeField(
-        required=False, label="Time (with override)", widget=forms.TimeInput(attrs={"type": "time"})
+        required=False,
+        label=_("Time (with override)"),
+        widget=forms.TimeInput(attrs={"type": "time"}),
     )
 
     def __init__(self, *args, resources, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["resource"].queryset = resources
-        self.fields["resource"].empty_label = "Same as now"
+        self.fields["resource"].empty_label = _("Same as now")
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("override") and not cleaned.get("override_time"):
-            self.add_error("override_time", "Give the time to book with the override.")
+            self.add_error("override_time", _("Give the time to book with the override."))
         elif not cleaned.get("override") and not cleaned.get("start"):
-            self.add_error("start", "Choose a time from the list.")
+            self.add_error("start", _("Choose a time from the list."))
         return cleaned
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(required=False, max_length=255, label="Reason (optional)")
+    reason = forms.CharField(required=False, max_length=255, label=_("Reason (optional)"))
 
 
 class ClientForm(forms.ModelForm):
     tags = forms.CharField(
-        required=False, help_text="Comma-separated, e.g. regular, beard", label="Tags"
+        required=False, help_text=_("Comma-separated, e.g. regular, beard"), label=_("Tags")
     )
 
     class Meta:
@@ -162,7 +176,7 @@ class ClientForm(forms.ModelForm):
         self.region = region
         if self.instance.pk:
             self.initial["tags"] = ", ".join(self.instance.tags)
-        self.fields["phone"].help_text = "With area code; +country for numbers from abroad."
+        self.fields["phone"].help_text = _("With area code; +country for numbers from abroad.")
 
     def clean_phone(self) -> str:
         raw = self.cleaned_data.get("phone") or ""
@@ -180,7 +194,7 @@ class ClientForm(forms.ModelForm):
     def clean_birth_date(self):
         born = self.cleaned_data.get("birth_date")
         if born and born > dt.date.today():
-            raise forms.ValidationError("The birth date is in the future.")
+            raise forms.ValidationError(_("The birth date is in the future."))
         return born
 
 
@@ -189,4 +203,4 @@ class InteractionForm(forms.ModelForm):
         model = ClientInteraction
         fields = ["kind", "body"]
         widgets = {"body": forms.Textarea(attrs={"rows": 2})}
-        labels = {"body": "What happened"}
+        labels = {"body": _("What happened")}

@@ -7,6 +7,8 @@ from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import ArrayField, DateTimeRangeField, RangeOperators
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from scheduling.models import Resource, Service
 
@@ -24,23 +26,27 @@ def new_manage_token() -> str:
 
 
 class Source(models.TextChoices):
-    PUBLIC = "public", "Booking page"
-    STAFF = "staff", "Staff"
+    PUBLIC = "public", _("Booking page")
+    STAFF = "staff", pgettext_lazy("source", "Staff")
     WHATSAPP = "whatsapp", "WhatsApp"
-    IMPORT = "import", "Import"
+    IMPORT = "import", pgettext_lazy("source", "Import")
 
 
 class Client(models.Model):
-    name = models.CharField(max_length=150)
-    phone = models.CharField(max_length=20, blank=True, help_text="E.164, e.g. +5511912345678.")
-    email = models.EmailField(blank=True)
-    notes = models.TextField(blank=True)
+    name = models.CharField(_("name"), max_length=150)
+    phone = models.CharField(
+        _("phone"), max_length=20, blank=True, help_text=_("E.164, e.g. +5511912345678.")
+    )
+    email = models.EmailField(_("e-mail"), blank=True)
+    notes = models.TextField(pgettext_lazy("client", "notes"), blank=True)
     tags = ArrayField(models.CharField(max_length=40), default=list, blank=True)
     is_vip = models.BooleanField("VIP", default=False)
-    is_active = models.BooleanField(default=True)
-    birth_date = models.DateField(null=True, blank=True)
-    source = models.CharField(max_length=10, choices=Source.choices, default=Source.STAFF)
-    whatsapp_consent = models.BooleanField(default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    source = models.CharField(
+        _("source"), max_length=10, choices=Source.choices, default=Source.STAFF
+    )
+    whatsapp_consent = models.BooleanField(_("WhatsApp consent"), default=False)
     whatsapp_consent_at = models.DateTimeField(null=True, blank=True)
     # Staff see the clients they entered even before any booking links one to their resource.
     created_by = models.ForeignKey(
@@ -58,12 +64,12 @@ class Client(models.Model):
                 fields=["phone"],
                 condition=Q(is_active=True) & ~Q(phone=""),
                 name="client_phone_unique_active",
-                violation_error_message="Another active client already has this phone number.",
+                violation_error_message=_("Another active client already has this phone number."),
             ),
             models.CheckConstraint(
                 condition=Q(phone="") | Q(phone__regex=r"^\+[1-9][0-9]{6,14}$"),
                 name="client_phone_e164",
-                violation_error_message="Please enter a valid phone number, with the area code.",
+                violation_error_message=_("Please enter a valid phone number, with the area code."),
             ),
         ]
         indexes = [models.Index(fields=["email"]), models.Index(fields=["name"])]
@@ -74,14 +80,14 @@ class Client(models.Model):
 
 class ClientInteraction(models.Model):
     class Kind(models.TextChoices):
-        NOTE = "note", "Note"
-        CALL = "call", "Call"
-        MESSAGE = "message", "Message"
-        VISIT = "visit", "Visit"
+        NOTE = "note", pgettext_lazy("interaction", "Note")
+        CALL = "call", pgettext_lazy("interaction", "Call")
+        MESSAGE = "message", pgettext_lazy("interaction", "Message")
+        VISIT = "visit", pgettext_lazy("interaction", "Visit")
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="interactions")
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.NOTE)
-    body = models.TextField()
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.NOTE)
+    body = models.TextField(_("text"))
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -104,12 +110,12 @@ OCCUPYING = Q(status__in=OCCUPYING_STATUSES, overlap_exempt=False)
 
 class Booking(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        CONFIRMED = "confirmed", "Confirmed"
-        CANCELLED = "cancelled", "Cancelled"
-        EXPIRED = "expired", "Expired"
-        COMPLETED = "completed", "Completed"
-        NO_SHOW = "no_show", "No-show"
+        PENDING = "pending", pgettext_lazy("booking status", "Pending")
+        CONFIRMED = "confirmed", pgettext_lazy("booking status", "Confirmed")
+        CANCELLED = "cancelled", pgettext_lazy("booking status", "Cancelled")
+        EXPIRED = "expired", pgettext_lazy("booking status", "Expired")
+        COMPLETED = "completed", pgettext_lazy("booking status", "Completed")
+        NO_SHOW = "no_show", pgettext_lazy("booking status", "No-show")
 
     # Can still change (move, cancel, confirm): what clients and reminders deal with.
     ACTIVE_STATUSES = (Status.PENDING, Status.CONFIRMED)
@@ -125,12 +131,16 @@ class Booking(models.Model):
     end = models.DateTimeField()
     # [start − buffer before, end + buffer after): what the resource is busy for.
     occupied = DateTimeRangeField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CONFIRMED)
-    source = models.CharField(max_length=10, choices=Source.choices, default=Source.STAFF)
-    price = models.DecimalField(max_digits=10, decimal_places=2, default=0)
-    client_notes = models.TextField(blank=True)
-    internal_notes = models.TextField(blank=True)
-    cancellation_reason = models.CharField(max_length=255, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.CONFIRMED
+    )
+    source = models.CharField(
+        _("source"), max_length=10, choices=Source.choices, default=Source.STAFF
+    )
+    price = models.DecimalField(_("price"), max_digits=10, decimal_places=2, default=0)
+    client_notes = models.TextField(_("client's notes"), blank=True)
+    internal_notes = models.TextField(_("internal notes"), blank=True)
+    cancellation_reason = models.CharField(_("cancellation reason"), max_length=255, blank=True)
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -218,16 +228,26 @@ class BookingEvent(models.Model):
     """Every change of a booking: the audit trail, and what notifications react to."""
 
     class Type(models.TextChoices):
-        CREATED = "created", "Created"
-        CONFIRMED = "confirmed", "Confirmed"
-        RESCHEDULED = "rescheduled", "Rescheduled"
-        CANCELLED = "cancelled", "Cancelled"
-        EXPIRED = "expired", "Expired"
-        COMPLETED = "completed", "Completed"
-        NO_SHOW = "no_show", "Marked no-show"
-        CORRECTED = "corrected", "Status corrected"
-        ACKNOWLEDGED = "acknowledged", "Client confirmed attendance"
-        UPDATED = "updated", "Updated"
+        CREATED = "created", pgettext_lazy("booking event", "Created")
+        CONFIRMED = "confirmed", pgettext_lazy("booking event", "Confirmed")
+        RESCHEDULED = "rescheduled", pgettext_lazy("booking event", "Rescheduled")
+        CANCELLED = "cancelled", pgettext_lazy("booking event", "Cancelled")
+        EXPIRED = "expired", pgettext_lazy("booking event", "Expired")
+        COMPLETED = "completed", pgettext_lazy("booking event", "Completed")
+        NO_SHOW = "no_show", pgettext_lazy("booking event", "Marked no-show")
+        CORRECTED = "corrected", pgettext_lazy("booking event", "Status corrected")
+        ACKNOWLEDGED = "acknowledged", pgettext_lazy("booking event", "Client confirmed attendance")
+        UPDATED = "updated", pgettext_lazy("booking event", "Updated")
+
+    # Who acted, when no user did (`actor_label`), as staff read it; unknown labels as stored.
+    ACTOR_LABELS = {
+        "client": pgettext_lazy("actor", "client"),
+        "system": pgettext_lazy("actor", "system"),
+        "staff": pgettext_lazy("actor", "staff"),
+        "public": pgettext_lazy("actor", "booking page"),
+        "whatsapp": "WhatsApp",
+        "import": pgettext_lazy("actor", "import"),
+    }
 
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="events")
     type = models.CharField(max_length=12, choices=Type.choices)
@@ -250,3 +270,8 @@ class BookingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.booking.reference} {self.type}"
+
+    def get_actor_label_display(self) -> str:
+        """Who acted when no user did, in the reader's language ("system" when unrecorded)."""
+        label = self.actor_label or "system"
+        return str(self.ACTOR_LABELS.get(label, label))

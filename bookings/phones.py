@@ -1,6 +1,7 @@
 """Phone numbers in, E.164 out (phonenumbers), with the business's region as the default."""
 
 import phonenumbers
+from django.utils.translation import gettext as _
 
 from bookings.errors import booking_error
 
@@ -9,7 +10,7 @@ def phone_normalize(raw: str, *, region: str) -> str:
     """`"(11) 91234-5678"` in BR → `"+5511912345678"`; refuses what is not a valid number."""
     text = (raw or "").strip()
     if not text:
-        raise booking_error("invalid_phone", "Please enter a phone number.", "phone")
+        raise booking_error("invalid_phone", _("Please enter a phone number."), "phone")
     # "00" dials abroad; in Brazil "00" + carrier + country code does too, which phonenumbers
     # reads from the raw text. Try the "+" reading first, then the raw one.
     candidates = ["+" + text[2:], text] if text.startswith("00") else [text]

@@ -19,6 +19,7 @@ from django.db.models import (
     QuerySet,
     Sum,
 )
+from django.utils.dates import WEEKDAYS as DAY_NAMES
 
 from bookings.models import OCCUPYING, Booking, Client
 from scheduling.availability import Availability
@@ -126,7 +127,8 @@ class ClientMetrics:
     preferred_hour: int | None
 
 
-WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
+# Weekday names in the reader's language (Django's own, lazy), Sunday first like ExtractWeekDay.
+WEEKDAYS = [DAY_NAMES[(n - 1) % 7] for n in range(7)]
 
 
 def client_metrics(*, client: Client, business: BusinessSettings | None = None) -> ClientMetrics:

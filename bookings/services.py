@@ -16,7 +16,10 @@ from decimal import Decimal
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts.models import User
 from bookings.errors import BookingError, booking_error
@@ -75,7 +78,7 @@ def client_update(*, client: Client, region: str, **fields) -> Client:
         clash = Client.objects.filter(phone=fields["phone"], is_active=True).exclude(pk=client.pk)
         if fields["phone"] and clash.exists():
             raise booking_error(
-                "phone_taken", "Another active client already has this phone number.", "phone"
+                "phone_taken", _("Another active client already has this phone number."), "phone"
             )
     for name, value in fields.items():
         setattr(client, name, value)
@@ -90,7 +93,8 @@ def client_set_active(*, client: Client, active: bool) -> Client:
         if clash.exists():
             raise booking_error(
                 "phone_taken",
-                f"{clash.first()} is active with the same phone number; deactivate them first.",
+                _("%(name)s is active with the same phone number; deactivate them first.")
+                % {"name": clash.first()},
             )
     client.is_active = active
     _save_client(client, update_fields=["is_active", "updated_at"])
@@ -106,7 +110,7 @@ def _save_client(client: Client, **save_kwargs) -> None:
         if _constraint_name(exc) != "client_phone_unique_active":
             raise
         raise booking_error(
-            "phone_taken", "Another active client already has this phone number.", "phone"
+            "phone_taken", _("Another active client already has this phone number."), "phone"
         ) from exc
 
 
@@ -327,7 +331,7 @@ def booking_create(
     now = now or timezone.now()
     public = source == Source.PUBLIC
     if override and actor is None:
-        raise booking_error("invalid_transition", "Only staff can override the booking rules.")
+        raise booking_error("invalid_transition", _("Only staff can override the booking rules."))
     if not client.is_active:
         raise booking_error("client_inactive")
     status = Status.PENDING if public and business.requires_approval else Status.CONFIRMED
@@ -352,7 +356,7 @@ def booking_create(
             if eligible is None and allowed is not None:
                 raise booking_error(
                     "resource_unavailable",
-                    "You can book only on your own calendar, which does not offer this service.",
+                    _("You can book only on your own calendar, which does not offer this service."),
                     "resource",
                 )
             if eligible is None:
@@ -475,7 +479,7 @@ def booking_reschedule(
     if by_client and not can_cancel(booking, now=now, business=business):
         raise booking_error("window_closed")
     if override and (actor is None or by_client):
-        raise booking_error("invalid_transition", "Only staff can override the booking rules.")
+        raise booking_error("invalid_transition", _("Only staff can override the booking rules."))
     target = resource or booking.resource
     _check_rules(
         service=booking.service,
@@ -560,11 +564,13 @@ class Action:
     target: str | None  # status after it; None: the status stays (a move)
     event: str  # BookingEvent type written
     after_start: bool = False  # only once the booking's start has passed
-    label: str = ""  # the staff button; "" when staff are never offered it (the sweep's expiry)
+    # Texts staff read are lazy (translated when shown, in the reader's language).
+    label: str | Promise = ""  # the staff button; "" when never offered (the sweep's expiry)
     style: str = ""  # button classes: "" (primary), "secondary", "secondary outline", "outline"
-    done: str = ""  # what staff are told after it
-    confirm: str = ""  # the question asked before it, "" when it needs none
+    done: str | Promise = ""  # what staff are told after it
+    confirm: str | Promise = ""  # the question asked before it, "" when it needs none
     panel: str = ""  # "" for a plain button; else it needs its own form (a reason, a new time)
+    confirm_yes: str | Promise = ""  # the button that answers `confirm` with yes
 
 
 _ACTIVE = frozenset({Status.PENDING, Status.CONFIRMED})
@@ -576,8 +582,8 @@ ACTIONS: dict[str, Action] = {
             frozenset({Status.PENDING}),
             Status.CONFIRMED,
             EventType.CONFIRMED,
-            label="Confirm",
-            done="Confirmed.",
+            label=pgettext_lazy("booking action", "Confirm"),
+            done=gettext_lazy("Confirmed."),
         ),
         Action(
             "complete",
@@ -585,8 +591,8 @@ ACTIONS: dict[str, Action] = {
             Status.COMPLETED,
             EventType.COMPLETED,
             after_start=True,
-            label="Completed",
-            done="Marked as completed.",
+            label=pgettext_lazy("booking action", "Completed"),
+            done=gettext_lazy("Marked as completed."),
         ),
         Action(
             "no_show",
@@ -594,9 +600,9 @@ ACTIONS: dict[str, Action] = {
             Status.NO_SHOW,
             EventType.NO_SHOW,
             after_start=True,
-            label="No-show",
+            label=pgettext_lazy("booking action", "No-show"),
             style="secondary",
-            done="Marked as no-show.",
+            done=gettext_lazy("Marked as no-show."),
         ),
         # Staff corrections of a mistake after the fact.
         Action(
@@ -605,9 +611,9 @@ ACTIONS: dict[str, Action] = {
             Status.COMPLETED,
             EventType.CORRECTED,
             after_start=True,
-            label="Correct to completed",
+            label=gettext_lazy("Correct to completed"),
             style="secondary outline",
-            done="Corrected to completed.",
+            done=gettext_lazy("Corrected to completed."),
         ),
         Action(
             "mark_no_show",
@@ -615,9 +621,9 @@ ACTIONS: dict[str, Action] = {
             Status.NO_SHOW,
             EventType.CORRECTED,
             after_start=True,
-            label="Correct to no-show",
+            label=gettext_lazy("Correct to no-show"),
             style="secondary outline",
-            done="Corrected to no-show.",
+            done=gettext_lazy("Corrected to no-show."),
         ),
         # The sweep's: a pending booking nobody confirmed before its start.
         Action(
@@ -632,7 +638,7 @@ ACTIONS: dict[str, Action] = {
             _ACTIVE,
             None,
             EventType.RESCHEDULED,
-            label="Move booking",
+            label=gettext_lazy("Move booking"),
             style="outline",
             panel="reschedule",
         ),
@@ -641,11 +647,12 @@ ACTIONS: dict[str, Action] = {
             _ACTIVE,
             Status.CANCELLED,
             EventType.CANCELLED,
-            label="Cancel booking",
+            label=gettext_lazy("Cancel booking"),
             style="secondary",
-            done="Cancelled.",
-            confirm="Cancel this booking? The client is told it is cancelled.",
+            done=gettext_lazy("Cancelled."),
+            confirm=gettext_lazy("Cancel this booking? The client is told it is cancelled."),
             panel="cancel",
+            confirm_yes=gettext_lazy("Yes, cancel booking"),
         ),
     )
 }
@@ -665,13 +672,17 @@ def booking_actions(*, booking: Booking, now: dt.datetime) -> list[Action]:
 def _check_allowed(booking: Booking, action: Action, *, now: dt.datetime) -> None:
     if booking.status not in action.sources:
         if action.target is None or action.target == Status.CANCELLED:
-            message = f"A {booking.get_status_display().lower()} booking cannot change any more."
+            message = _("A %(status)s booking cannot change any more.")
         else:
-            message = (
-                f"A {booking.get_status_display().lower()} booking cannot be "
-                f"{Status(action.target).label.lower()}."
-            )
-        raise booking_error("invalid_transition", message)
+            message = _("A %(status)s booking cannot be %(target)s.")  # "A cancelled … confirmed."
+        raise booking_error(
+            "invalid_transition",
+            message
+            % {
+                "status": booking.get_status_display().lower(),
+                "target": Status(action.target).label.lower() if action.target else "",
+            },
+        )
     if action.after_start and now < booking.start:
         raise booking_error("not_started")
 
@@ -726,7 +737,7 @@ def booking_acknowledge(
     booking = _locked(booking)
     if booking.status != Status.CONFIRMED or booking.start <= now:
         raise booking_error(
-            "invalid_transition", "Only an upcoming confirmed booking can be confirmed."
+            "invalid_transition", _("Only an upcoming confirmed booking can be confirmed.")
         )
     _event(
         booking,
@@ -751,8 +762,10 @@ def client_create(*, region: str, created_by: User | None = None, **fields) -> C
 
 # --- Clients: erasure on request -----------------------------------------------------------------
 
-ERASED_NAME = "Erased client"
-ERASED_NOTE = "Client's personal data erased on request"
+# Stored, not shown through the catalogue: written in the business's language at erasure.
+ERASED_NAME = gettext_lazy("Erased client")
+ERASED_NOTE = gettext_lazy("Client's personal data erased on request")
+ERASED_REASON = gettext_lazy("Client's data erased on request")
 
 
 @transaction.atomic
@@ -765,8 +778,14 @@ def client_erase(*, client: Client, actor: User, now: dt.datetime | None = None)
     upcoming active bookings are cancelled (no notice goes to them: they have no contact left),
     each booking gets an event naming `actor`, and an interaction records who erased them.
     Apps that keep more about the person (messages) redact it on `client_erased`.
-    Erasing an erased client changes nothing.
+    Erasing an erased client changes nothing. The texts it stores (name, notes, reason) are in
+    the business's language, whoever erases.
     """
+    with translation.override(settings_get().language or "en"):
+        return _client_erase(client=client, actor=actor, now=now)
+
+
+def _client_erase(*, client: Client, actor: User, now: dt.datetime | None) -> Client:
     from bookings.signals import client_erased
 
     now = now or timezone.now()
@@ -774,7 +793,7 @@ def client_erase(*, client: Client, actor: User, now: dt.datetime | None = None)
     if client.erased_at is not None:
         return client
     phone, email = client.phone, client.email
-    client.name = ERASED_NAME
+    client.name = str(ERASED_NAME)
     client.phone = client.email = client.notes = ""
     client.birth_date = None
     client.tags = []
@@ -790,7 +809,7 @@ def client_erase(*, client: Client, actor: User, now: dt.datetime | None = None)
             booking_cancel(
                 booking=booking,
                 actor=actor,
-                reason="Client's data erased on request",
+                reason=str(ERASED_REASON),
                 now=now,
                 actor_label="staff",
             )
@@ -807,7 +826,7 @@ def client_erase(*, client: Client, actor: User, now: dt.datetime | None = None)
             actor_label="staff",
             before={},
             after={},
-            note=ERASED_NOTE,
+            note=str(ERASED_NOTE),
         )
     ClientInteraction.objects.create(
         client=client, kind=ClientInteraction.Kind.NOTE, body=f"{ERASED_NOTE}.", author=actor

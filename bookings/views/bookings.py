@@ -8,7 +8,8 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
@@ -19,6 +20,7 @@ from bookings.models import Booking, BookingEvent, Source
 from bookings.scoping import visible_bookings, visible_clients, visible_resources
 from scheduling.dates import date_parse
 from scheduling.models import Service
+from scheduling.templatetags.agendo_format import format_day
 
 PAGE_SIZE = 25
 
@@ -118,7 +120,9 @@ def booking_new(request):
                 status = exc.status
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
-                messages.success(request, f"Booked: {booking.reference}.")
+                messages.success(
+                    request, _("Booked: %(reference)s.") % {"reference": booking.reference}
+                )
                 return redirect("bookings:detail", reference=booking.reference)
         else:
             status = 422
@@ -294,7 +298,9 @@ def booking_reschedule(request, reference: str):
         )
     except BookingError as exc:
         return _refused(request, booking, exc, reschedule_form=form)
-    messages.success(request, f"Moved to {timezone.localtime(booking.start):%a %d %b, %H:%M}.")
+    start = timezone.localtime(booking.start)
+    moved = {"day": format_day(start, "short_weekday"), "time": f"{start:%H:%M}"}
+    messages.success(request, _("Moved to %(day)s, %(time)s.") % moved)
     if request.htmx:
         return _detail(request, booking)
     return redirect("bookings:detail", reference=booking.reference)
@@ -385,12 +391,16 @@ def booking_export(request):
     """CSV of the filtered bookings, streamed so a big export does not load all rows at once."""
     _form, qs = _filtered(request)
     writer = csv.writer(_Echo())
-    # The rows are produced after the middleware's time-zone override has ended: keep it here.
+    # The rows are produced after the middleware's time-zone and language overrides have ended:
+    # keep both here (the header is in the member's language).
     tz = timezone.get_current_timezone()
+    language = translation.get_language()
 
     def rows():
-        for row in exports.booking_csv_rows(qs.iterator(chunk_size=500), tz=tz):
-            yield writer.writerow(row)
+        with translation.override(language):
+            header = exports.booking_csv_header()
+            for row in exports.booking_csv_rows(qs.iterator(chunk_size=500), tz=tz, header=header):
+                yield writer.writerow(row)
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()

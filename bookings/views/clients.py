@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
@@ -98,7 +99,7 @@ def client_edit(request, pk: int | None = None):
             except BookingError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
-                messages.success(request, f"{client} saved.")
+                messages.success(request, _("%(name)s saved.") % {"name": client})
                 return redirect("bookings:client_detail", pk=client.pk)
         return render(
             request, "bookings/client_form.html", {"form": form, "client": client}, status=422
@@ -115,7 +116,8 @@ def client_set_active(request, pk: int, active: bool):
     except BookingError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"{client} {'reactivated' if active else 'deactivated'}.")
+        done = _("%(name)s reactivated.") if active else _("%(name)s deactivated.")
+        messages.success(request, done % {"name": client})
     return redirect("bookings:client_detail", pk=client.pk)
 
 
@@ -129,5 +131,5 @@ def client_interaction_add(request, pk: int):
     services.client_interaction_add(client=client, author=request.user, **form.cleaned_data)
     if request.htmx:
         return _client_page(request, client, partial=True)
-    messages.success(request, "Added to the client's history.")
+    messages.success(request, _("Added to the client's history."))
     return redirect("bookings:client_detail", pk=client.pk)

@@ -6,7 +6,8 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import manager_required, role_required
@@ -21,7 +22,12 @@ SETUP_OWN_WORK = ("hours", "service", "resource")
 
 def _whatsapp_share_url(request, business) -> str:
     name = business.display_name or request.tenant.name
-    text = f"Book with {name} online: {request.build_absolute_uri('/')}"
+    # Clients read it: in the business's language, whatever the owner's own.
+    with translation.override(business.language or translation.get_language()):
+        text = _("Book with %(name)s online: %(url)s") % {
+            "name": name,
+            "url": request.build_absolute_uri("/"),
+        }
     return f"https://wa.me/?text={quote(text)}"
 
 
@@ -75,5 +81,5 @@ def booking_page_shared(request):
     if request.htmx:
         context = {**_setup_context(request, business), "copied": request.POST.get("via") == "copy"}
         return render(request, "bookings/dashboard.html#setup-checklist", context)
-    messages.success(request, "Marked as shared. Clients can book you at your booking page.")
+    messages.success(request, _("Marked as shared. Clients can book you at your booking page."))
     return redirect("bookings:dashboard")

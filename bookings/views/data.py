@@ -7,6 +7,7 @@ from django.db import connection
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.decorators import manager_required, owner_required
 from bookings import exports, services
@@ -34,7 +35,7 @@ def client_erase(request, pk: int):
     client = get_object_or_404(visible_clients(request.user), pk=pk)
     if request.method == "POST" and client.erased_at is None:
         services.client_erase(client=client, actor=request.user)
-        messages.success(request, "The client's personal data was erased.")
+        messages.success(request, _("The client's personal data was erased."))
         return redirect("bookings:client_detail", pk=client.pk)
     if request.method == "POST":
         return redirect("bookings:client_detail", pk=client.pk)

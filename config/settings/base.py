@@ -94,6 +94,8 @@ MIDDLEWARE = [
     "scheduling.middleware.BusinessMiddleware",
     # The business's, the member's or the visitor's language (config/i18n.py); URLs stay put.
     "config.i18n.LanguageMiddleware",
+    # A suspended or cancelled business's dashboard answers changes with a read-only page.
+    "billing.middleware.ReadOnlyWhenPausedMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -116,6 +118,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.tenant",
                 "scheduling.context_processors.business",
+                "billing.context_processors.billing",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },

@@ -22,8 +22,7 @@ from scheduling.models import (
 )
 from scheduling.presets import BUSINESS_TYPES, PresetService
 from scheduling.services import Week, hours_week_problems
-from tenants.forms import timezone_choices
-from tenants.models import Tenant
+from tenants.forms import business_type_choices, timezone_choices
 
 COLOR_INPUT = forms.TextInput(attrs={"type": "color"})
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -446,9 +445,7 @@ class ServiceForm(forms.ModelForm):
 class PresetTypeForm(forms.Form):
     """Which business type's suggestions to show (a GET form: nothing is saved)."""
 
-    type = forms.ChoiceField(
-        label=gettext_lazy("Type of business"), choices=Tenant.BusinessType.choices
-    )
+    type = forms.ChoiceField(label=gettext_lazy("Type of business"), choices=business_type_choices)
 
 
 class PresetServiceForm(forms.Form):

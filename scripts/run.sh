@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make run`: the whole product (web, Celery worker and beat) with the demo business.
+# `make run`: the whole product (web, Celery worker and beat) with the two demo businesses:
+# demo.<BASE_DOMAIN> in English and barbearia.<BASE_DOMAIN> in pt-BR (seed_demo prints their URLs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
@@ -24,7 +25,7 @@ if [ -z "${WHATSAPP_ACCESS_TOKEN:-}" ]; then
   export WHATSAPP_API_BASE_URL="http://127.0.0.1:$FAKE_WHATSAPP_PORT"
   export WHATSAPP_PHONE_NUMBER_ID="demo-number" WHATSAPP_ACCESS_TOKEN="demo-token"
   # The fake reports sent → delivered → read to our webhook, signed with the app secret, so the
-  # messages log shows them arrive. Its events are routed to the demo by the schema our send puts
+  # messages log shows them arrive. Its events are routed to each demo by the schema our send puts
   # in biz_opaque_callback_data (and by the contact the send records for "demo-number").
   if [ -z "${WHATSAPP_APP_SECRET:-}" ]; then  # one random demo secret per checkout, reused
     [ -s .local/whatsapp_app_secret ] ||

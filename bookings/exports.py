@@ -15,6 +15,7 @@ from typing import IO
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import User
@@ -267,8 +268,30 @@ def business_export_sections(*, business: BusinessSettings) -> list[CsvTable | J
     return sections
 
 
+def _readme(business: BusinessSettings, exported_at: dt.datetime) -> str:
+    """What the zip holds and how its cells are written, in the active (the owner's) language.
+
+    The files themselves stay machine-readable in every language: column names as the database
+    has them, ISO times, dot decimals, codes (another tool imports them alike)."""
+    text = _(
+        "Export of all the data of %(business)s, made on %(date)s.\n\n"
+        "Each .csv file is a table; its first line has the column names as the database "
+        "names them. settings.json holds the business's settings; manifest.json lists the "
+        "files and how many rows each has.\n\n"
+        "Times are in ISO 8601, in the business's time zone (%(timezone)s), e.g. "
+        "2026-12-04T10:00:00-03:00; amounts are decimals with a dot (45.50); statuses and "
+        "sources are codes (confirmed, staff); yes/no columns say yes or no.\n"
+    )
+    return text % {
+        "business": business.display_name or "",
+        "date": exported_at.date().isoformat(),
+        "timezone": business.timezone,
+    }
+
+
 def business_export_write(*, fileobj: IO[bytes], business: BusinessSettings) -> dict[str, int]:
-    """Write the zip of every section into `fileobj`; the rows written per file."""
+    """Write the zip of every section into `fileobj`; the rows written per file. README.txt
+    explains them in the active language."""
     tz = zoneinfo.ZoneInfo(business.timezone)
     counts: dict[str, int] = {}
     with zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -292,6 +315,8 @@ def business_export_write(*, fileobj: IO[bytes], business: BusinessSettings) -> 
                 text.flush()
                 text.detach()
             counts[name] = count
+        exported_at = timezone.localtime(timezone.now(), tz)
+        archive.writestr("README.txt", _readme(business, exported_at))
         archive.writestr(
             "manifest.json",
             json.dumps(

@@ -569,3 +569,18 @@ def test_erasing_in_english_on_a_portuguese_business_stores_portuguese(pt_shop, 
     services.client_erase(client=pt_shop["ana"], actor=owner)
     pt_shop["ana"].refresh_from_db()
     assert pt_shop["ana"].name == "Cliente apagado"
+
+
+def test_the_owners_zip_explains_itself_in_portuguese_and_stays_machine_readable(
+    pt_shop, client_of
+):
+    import zipfile
+
+    response = client_of().get("/app/settings/export.zip")
+    assert response.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    readme = archive.read("README.txt").decode()
+    assert "Exportação de todos os dados de" in readme and "2026-12-04" in readme
+    assert "America/Sao_Paulo" in readme
+    header = next(csv.reader(io.StringIO(archive.read("bookings.csv").decode())))
+    assert header[:3] == ["id", "reference", "status"]  # the database's names, any language

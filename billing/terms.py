@@ -4,7 +4,11 @@ Pure reads of the public schema (one query for the subscription and plan, one fo
 the usage they are compared with is in billing.usage.
 """
 
+import time
 from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.db import transaction
 
 from billing.models import LIMITS, MODULES, PlanOverride, Subscription
 from tenants.models import Plan, Tenant
@@ -42,9 +46,44 @@ def plan_terms(plan: Plan, overrides=()) -> tuple[dict, frozenset]:
     return limits, frozenset(modules)
 
 
+# Terms are read on every change a member makes and on the booking page: kept in the cache (Redis)
+# under a version that every change of a plan, subscription or override bumps (terms_changed).
+CACHE_SECONDS = 300
+VERSION_KEY = "billing:terms-version"
+
+
+def terms_changed() -> None:
+    """Forget every cached Terms: now (a read later in this transaction sees the change) and
+    again once it commits (a request that re-read the old row meanwhile is forgotten too)."""
+
+    def bump() -> None:
+        try:
+            cache.incr(VERSION_KEY)
+        except ValueError:  # no version yet: any new one differs from the keys in use
+            cache.set(VERSION_KEY, time.time_ns(), None)
+
+    bump()
+    transaction.on_commit(bump)
+
+
 def terms_for(tenant: Tenant) -> Terms:
-    """The business's terms. A business without a subscription (created before billing, or by
-    hand) is held to its plan, or to the default plan."""
+    """The business's terms, from the cache when nothing changed since they were read."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = time.time_ns()
+        cache.add(VERSION_KEY, version, None)
+        version = cache.get(VERSION_KEY, version)
+    key = f"billing:terms:{tenant.pk}:{version}"
+    terms = cache.get(key)
+    if terms is None:
+        terms = _terms_read(tenant)
+        cache.set(key, terms, CACHE_SECONDS)
+    return terms
+
+
+def _terms_read(tenant: Tenant) -> Terms:
+    """A business without a subscription (created before billing, or by hand) is held to its
+    plan, or to the default plan."""
     subscription = (
         Subscription.objects.select_related("plan", "requested_plan")
         .filter(tenant_id=tenant.pk)

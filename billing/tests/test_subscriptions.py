@@ -13,7 +13,7 @@ from accounts.models import User
 from accounts.tests.factories import OwnerFactory, UserFactory
 from billing import limits, services, usage
 from billing.models import PlanOverride, Subscription, SubscriptionEvent
-from billing.terms import terms_for
+from billing.terms import terms_changed, terms_for
 from config.celery import app as celery_app
 from conftest import ensure_test_tenants
 from scheduling.tests.factories import ResourceFactory, ServiceFactory
@@ -94,6 +94,7 @@ def test_bookings_past_the_period_limit_pause_online_booking(trial, tenant_alpha
         current_period_start=booking.created_at - dt.timedelta(days=1),
         current_period_end=booking.created_at + dt.timedelta(days=1),
     )
+    terms_changed()  # an update() sends no signal
     assert limits.online_booking_state() == "paused_limit"
 
 

@@ -2,6 +2,8 @@
 
 from django.urls import include, path
 
+from api.v1 import api as api_v1
+
 # allauth answers its rate limits with ROOT_URLCONF's handler429 (this module).
 handler429 = "accounts.views.too_many_requests"
 
@@ -14,6 +16,8 @@ urlpatterns = [
     path("", include("bookings.urls")),
     path("", include("notifications.urls")),
     path("", include("billing.urls")),
+    path("api/v1/", api_v1.urls),  # the JSON API (api/v1.py); keys on /app/settings/api/
+    path("", include("api.urls")),
 ]
 
 # A database outage answers 503 with Retry-After, not 500 (config/outages.py).

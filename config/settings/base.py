@@ -54,6 +54,8 @@ TENANT_APPS = [
     "scheduling",
     "bookings",
     "notifications",
+    "ninja",  # django-ninja: its Swagger UI files are our static files (no CDN)
+    "api",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -397,3 +399,7 @@ BILLING_GRACE_DAYS = env.int("BILLING_GRACE_DAYS", default=7)
 # a rotation is under way); empty: the webhook accepts nothing.
 BILLING_WEBHOOK_SECRETS = env.list("BILLING_WEBHOOK_SECRETS", default=[])
 BILLING_WEBHOOK_TOLERANCE_SECONDS = env.int("BILLING_WEBHOOK_TOLERANCE_SECONDS", default=300)
+
+# --- JSON API (G2) -------------------------------------------------------------------------------
+# Requests per minute one API key may make (429 with Retry-After past it).
+API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=600)

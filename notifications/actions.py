@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from notifications.errors import NotificationError
 from notifications.models import Channel, Kind, Message, MessageTemplate
@@ -50,20 +51,25 @@ def message_retry(*, message: Message, now: dt.datetime | None = None) -> Messag
     if locked.status != Status.FAILED:
         raise NotificationError(
             "not_failed",
-            f"Only failed messages can be retried; this one is {locked.get_status_display()}.",
+            _("Only failed messages can be retried; this one is %(status)s.")
+            % {"status": locked.get_status_display()},
         )
     booking = locked.booking
     if booking is not None and locked.kind in BOOKING_BOUND_KINDS:
         if not booking.is_active:
             raise NotificationError(
                 "booking_inactive",
-                f"Booking {booking.reference} is {booking.get_status_display().lower()}: "
-                "this message no longer applies.",
+                _("Booking %(reference)s is %(status)s: this message no longer applies.")
+                % {
+                    "reference": booking.reference,
+                    "status": booking.get_status_display().lower(),
+                },
             )
         if locked.kind == Kind.REMINDER and booking.start <= now:
             raise NotificationError(
                 "booking_started",
-                f"Booking {booking.reference} has already started: too late for a reminder.",
+                _("Booking %(reference)s has already started: too late for a reminder.")
+                % {"reference": booking.reference},
             )
     locked.status = Status.QUEUED
     locked.send_after = now
@@ -105,7 +111,7 @@ def template_save(
     *, kind: str, channel: str, language: str, subject: str, body: str
 ) -> MessageTemplate:
     """The business's own wording of one kind on one channel (WhatsApp has no subject)."""
-    template, _ = MessageTemplate.objects.update_or_create(
+    template, _created = MessageTemplate.objects.update_or_create(
         kind=kind,
         channel=channel,
         language=language,
@@ -117,7 +123,7 @@ def template_save(
 @transaction.atomic
 def template_reset(*, kind: str, channel: str, language: str) -> bool:
     """Back to the default wording; False when there was no own wording to drop."""
-    deleted, _ = MessageTemplate.objects.filter(
+    deleted, _by_model = MessageTemplate.objects.filter(
         kind=kind, channel=channel, language=language
     ).delete()
     return bool(deleted)

@@ -1,6 +1,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from bookings.errors import BookingError
 from bookings.forms import DateRangeFilterForm
@@ -14,10 +16,20 @@ ALLOWED = ", ".join("{" + name + "}" for name in PLACEHOLDERS)
 
 class MessageFilterForm(DateRangeFilterForm):
     status = forms.ChoiceField(
-        required=False, choices=[("", "Any status"), *Message.Status.choices]
+        label=gettext_lazy("Status"),
+        required=False,
+        choices=[("", gettext_lazy("Any status")), *Message.Status.choices],
     )
-    channel = forms.ChoiceField(required=False, choices=[("", "Any channel"), *Channel.choices])
-    kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *Kind.choices])
+    channel = forms.ChoiceField(
+        label=gettext_lazy("Channel"),
+        required=False,
+        choices=[("", gettext_lazy("Any channel")), *Channel.choices],
+    )
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Kind"),
+        required=False,
+        choices=[("", gettext_lazy("Any kind")), *Kind.choices],
+    )
     field_order = ["status", "channel", "kind", "date_from", "date_to"]
 
 
@@ -27,10 +39,12 @@ class ChannelSettingsForm(forms.ModelForm):
     whatsapp_access_token = forms.CharField(
         required=False,
         max_length=512,
-        label="WhatsApp access token",
+        label=gettext_lazy("WhatsApp access token"),
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
     )
-    remove_token = forms.BooleanField(required=False, label="Remove the saved access token")
+    remove_token = forms.BooleanField(
+        required=False, label=gettext_lazy("Remove the saved access token")
+    )
 
     class Meta:
         model = ChannelSettings
@@ -44,12 +58,12 @@ class ChannelSettingsForm(forms.ModelForm):
             "follow_up_hours",
         ]
         labels = {
-            "whatsapp_enabled": "Send WhatsApp messages",
-            "whatsapp_phone_number_id": "WhatsApp phone-number id",
-            "whatsapp_template_name": "Approved template name",
-            "email_enabled": "Send e-mails",
-            "email_from": "Sender e-mail",
-            "follow_up_hours": "Follow-up after (hours)",
+            "whatsapp_enabled": gettext_lazy("Send WhatsApp messages"),
+            "whatsapp_phone_number_id": gettext_lazy("WhatsApp phone-number id"),
+            "whatsapp_template_name": gettext_lazy("Approved template name"),
+            "email_enabled": gettext_lazy("Send e-mails"),
+            "email_from": gettext_lazy("Sender e-mail"),
+            "follow_up_hours": gettext_lazy("Follow-up after (hours)"),
         }
 
     def __init__(self, *args, **kwargs):
@@ -58,15 +72,15 @@ class ChannelSettingsForm(forms.ModelForm):
         self._saved_token = self.instance.whatsapp_access_token
         self.initial["whatsapp_access_token"] = ""
         self.fields["whatsapp_access_token"].help_text = (
-            "A token is saved. Leave empty to keep it."
+            _("A token is saved. Leave empty to keep it.")
             if self.has_saved_token
-            else "From Meta's WhatsApp Cloud API; needed with your own phone-number id."
+            else _("From Meta's WhatsApp Cloud API; needed with your own phone-number id.")
         )
 
     def clean_follow_up_hours(self) -> int:
         hours = self.cleaned_data["follow_up_hours"]
         if hours > 24 * 30:
-            raise ValidationError("Send the follow-up within 30 days (720 hours) at most.")
+            raise ValidationError(_("Send the follow-up within 30 days (720 hours) at most."))
         return hours
 
     def clean(self):
@@ -74,7 +88,7 @@ class ChannelSettingsForm(forms.ModelForm):
         token = (cleaned.get("whatsapp_access_token") or "").strip()
         if cleaned.get("remove_token"):
             if token:
-                self.add_error("whatsapp_access_token", "Either type a new token or remove it.")
+                self.add_error("whatsapp_access_token", _("Either type a new token or remove it."))
             cleaned["whatsapp_access_token"] = ""
         elif not token:
             cleaned["whatsapp_access_token"] = self._saved_token
@@ -91,19 +105,28 @@ def _placeholder_errors(text: str) -> list[str]:
     if unknown:
         names = ", ".join("{" + name + "}" for name in unknown)
         return [
-            f"Unknown placeholder{'s' if len(unknown) > 1 else ''} {names}. Use only {ALLOWED}."
+            ngettext(
+                "Unknown placeholder %(names)s. Use only %(allowed)s.",
+                "Unknown placeholders %(names)s. Use only %(allowed)s.",
+                len(unknown),
+            )
+            % {"names": names, "allowed": ALLOWED}
         ]
     filled = fill(text, {name: "" for name in PLACEHOLDERS})
     if "{" in filled or "}" in filled:
-        return [f"Braces are only for placeholders, written like {{client_name}}: {ALLOWED}."]
+        return [
+            _("Braces are only for placeholders, written like %(example)s: %(allowed)s.")
+            % {"example": "{client_name}", "allowed": ALLOWED}
+        ]
     return []
 
 
 class TemplateForm(forms.Form):
-    subject = forms.CharField(required=False, max_length=200)
+    subject = forms.CharField(label=gettext_lazy("Subject"), required=False, max_length=200)
     body = forms.CharField(
+        label=gettext_lazy("Message"),
         widget=forms.Textarea(attrs={"rows": 6}),
-        error_messages={"required": "Write the message: it cannot be empty."},
+        error_messages={"required": gettext_lazy("Write the message: it cannot be empty.")},
     )
 
     def __init__(self, *args, channel: str, **kwargs):
@@ -115,7 +138,7 @@ class TemplateForm(forms.Form):
     def clean_subject(self) -> str:
         subject = self.cleaned_data["subject"].strip()
         if not subject:
-            raise ValidationError("E-mails need a subject.")
+            raise ValidationError(_("E-mails need a subject."))
         for error in _placeholder_errors(subject):
             raise ValidationError(error)
         return subject
@@ -128,11 +151,13 @@ class TemplateForm(forms.Form):
 
 
 class TestSendForm(forms.Form):
-    channel = forms.ChoiceField(choices=Channel.choices)
+    channel = forms.ChoiceField(label=gettext_lazy("Channel"), choices=Channel.choices)
     recipient = forms.CharField(
         max_length=254,
-        label="Send to",
-        help_text="A WhatsApp phone number or an e-mail address, matching the channel.",
+        label=gettext_lazy("Send to"),
+        help_text=gettext_lazy(
+            "A WhatsApp phone number or an e-mail address, matching the channel."
+        ),
     )
 
     def __init__(self, *args, region: str, **kwargs):
@@ -155,7 +180,7 @@ class TestSendForm(forms.Form):
             try:
                 validate_email(recipient)
             except ValidationError:
-                self.add_error("recipient", "Please enter a valid e-mail address.")
+                self.add_error("recipient", _("Please enter a valid e-mail address."))
             else:
                 cleaned["recipient"] = recipient
         return cleaned

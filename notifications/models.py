@@ -6,25 +6,27 @@ The truth about what must be sent lives here, in PostgreSQL (TRAPS #13): tasks o
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from bookings.models import Booking, BookingEvent, Client
 
 
 class Channel(models.TextChoices):
     WHATSAPP = "whatsapp", "WhatsApp"
-    EMAIL = "email", "E-mail"
+    EMAIL = "email", _("E-mail")
 
 
 class Kind(models.TextChoices):
-    CONFIRMATION = "confirmation", "Confirmation"
-    APPROVAL_REQUEST = "approval_request", "Request received"
-    REMINDER = "reminder", "Reminder"
-    CANCELLATION = "cancellation", "Cancellation"
-    RESCHEDULE = "reschedule", "Reschedule notice"
-    FOLLOW_UP = "follow_up", "Follow-up"
-    STAFF_ALERT = "staff_alert", "Staff alert"
-    REPLY = "reply", "Reply to the client"
-    TEST = "test", "Test message"
+    CONFIRMATION = "confirmation", _("Confirmation")
+    APPROVAL_REQUEST = "approval_request", _("Request received")
+    REMINDER = "reminder", _("Reminder")
+    CANCELLATION = "cancellation", _("Cancellation")
+    RESCHEDULE = "reschedule", _("Reschedule notice")
+    FOLLOW_UP = "follow_up", _("Follow-up")
+    STAFF_ALERT = "staff_alert", _("Staff alert")
+    REPLY = "reply", _("Reply to the client")
+    TEST = "test", _("Test message")
 
 
 class ChannelSettings(models.Model):
@@ -32,28 +34,29 @@ class ChannelSettings(models.Model):
 
     whatsapp_enabled = models.BooleanField(default=True)
     whatsapp_phone_number_id = models.CharField(
-        max_length=40, blank=True, help_text="Empty: the platform's own WhatsApp number."
+        max_length=40, blank=True, help_text=_("Empty: the platform's own WhatsApp number.")
     )
     # Never shown back once saved (the settings form is write-only for it).
     whatsapp_access_token = models.CharField(max_length=512, blank=True)
     whatsapp_template_name = models.CharField(
         max_length=100,
         blank=True,
-        help_text="Approved template used outside the 24-hour window (WhatsApp error 131047).",
+        help_text=_("Approved template used outside the 24-hour window (WhatsApp error 131047)."),
     )
     email_enabled = models.BooleanField(default=True)
-    email_from = models.EmailField(blank=True, help_text="Empty: the platform's sender.")
+    email_from = models.EmailField(blank=True, help_text=_("Empty: the platform's sender."))
     follow_up_hours = models.PositiveIntegerField(
-        default=24, help_text="Hours after a completed booking to send a follow-up; 0: none."
+        default=24, help_text=_("Hours after a completed booking to send a follow-up; 0: none.")
     )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name_plural = "channel settings"
+        verbose_name = _("channel settings")
+        verbose_name_plural = _("channel settings")
         constraints = [models.CheckConstraint(condition=Q(id=1), name="channel_settings_singleton")]
 
     def __str__(self) -> str:
-        return "Channel settings"
+        return gettext("Channel settings")
 
     def save(self, *args, **kwargs):
         self.pk = 1
@@ -87,13 +90,13 @@ class MessageTemplate(models.Model):
 
 class Message(models.Model):
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        DELIVERED = "delivered", "Delivered"
-        READ = "read", "Read"
-        FAILED = "failed", "Failed"
-        CANCELLED = "cancelled", "Cancelled"
+        QUEUED = "queued", pgettext_lazy("message status", "Queued")
+        SENDING = "sending", pgettext_lazy("message status", "Sending")
+        SENT = "sent", pgettext_lazy("message status", "Sent")
+        DELIVERED = "delivered", pgettext_lazy("message status", "Delivered")
+        READ = "read", pgettext_lazy("message status", "Read")
+        FAILED = "failed", pgettext_lazy("message status", "Failed")
+        CANCELLED = "cancelled", pgettext_lazy("message status", "Cancelled")
 
     booking = models.ForeignKey(
         Booking, null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
@@ -162,11 +165,11 @@ class InboundMessage(models.Model):
     """
 
     class Action(models.TextChoices):
-        NONE = "none", "None"
-        CONFIRMED = "confirmed", "Confirmed a booking"
-        CANCELLED = "cancelled", "Cancelled a booking"
-        REFUSED = "refused", "Asked, but the rules refused"
-        NO_BOOKING = "no_booking", "Asked, but had no upcoming booking"
+        NONE = "none", pgettext_lazy("client's reply did", "None")
+        CONFIRMED = "confirmed", _("Confirmed a booking")
+        CANCELLED = "cancelled", _("Cancelled a booking")
+        REFUSED = "refused", _("Asked, but the rules refused")
+        NO_BOOKING = "no_booking", _("Asked, but had no upcoming booking")
 
     provider_id = models.CharField(max_length=128, unique=True)
     from_phone = models.CharField(max_length=20, help_text="E.164")

@@ -16,7 +16,7 @@ from bookings.models import Booking, BookingEvent
 from notifications.defaults import STAFF_CHANGES
 from notifications.models import Channel, ChannelSettings, Kind, Message
 from notifications.queueing import enqueue_when_due
-from notifications.rendering import fill, local_date_time, placeholders, render
+from notifications.rendering import fill, language_of, local_date_time, placeholders, render
 from scheduling.models import BusinessSettings, Resource
 
 Status = Message.Status
@@ -104,28 +104,34 @@ def _staff_alerts(booking: Booking, event: BookingEvent, business, channels, now
     also those of the resource whose booking it was."""
     if not channels.email_enabled:
         return
-    values = placeholders(booking, business)
     change = event.type
     previous = None
-    if event.type == BookingEvent.Type.RESCHEDULED:
-        before = event.before or {}
-        if before.get("start"):
-            values["old_date"], values["old_time"] = local_date_time(
-                dt.datetime.fromisoformat(before["start"]), business
-            )
-        else:  # an old event without its snapshot: say where it is now
-            values["old_date"], values["old_time"] = values["date"], values["time"]
-        if before.get("resource") not in (None, booking.resource_id):
-            previous = Resource.objects.select_related("user").filter(pk=before["resource"])
-            previous = previous.first()
+    before = event.before or {}
+    moved = before.get("resource") not in (None, booking.resource_id)
+    if event.type == BookingEvent.Type.RESCHEDULED and moved:
+        previous = Resource.objects.select_related("user").filter(pk=before["resource"]).first()
+        change = "moved_resource"
+
+    def alert(language: str) -> tuple[str, str]:
+        """The alert's subject and body in `language`, dates too."""
+        values = placeholders(booking, business, language)
+        if event.type == BookingEvent.Type.RESCHEDULED:
+            if before.get("start"):
+                values["old_date"], values["old_time"] = local_date_time(
+                    dt.datetime.fromisoformat(before["start"]), business, language
+                )
+            else:  # an old event without its snapshot: say where it is now
+                values["old_date"], values["old_time"] = values["date"], values["time"]
             values["old_resource"] = previous.name if previous else ""
-            change = "moved_resource"
-    wording = STAFF_CHANGES[change]
-    values["change"] = fill(wording.get(business.language) or wording["en"], values)
-    for user in _alert_recipients([booking.resource, previous]):
-        subject, body = render(
-            kind=Kind.STAFF_ALERT, channel=Channel.EMAIL, language=business.language, values=values
+        wording = STAFF_CHANGES[change]
+        values["change"] = fill(wording.get(language) or wording["en"], values)
+        return render(
+            kind=Kind.STAFF_ALERT, channel=Channel.EMAIL, language=language, values=values
         )
+
+    for user in _alert_recipients([booking.resource, previous]):
+        # In the member's own language when they chose one, else the business's.
+        subject, body = alert(language_of(getattr(user, "language", ""), business.language))
         # One per change and staff member (its own unique key): planning twice changes nothing.
         message, created = Message.objects.get_or_create(
             kind=Kind.STAFF_ALERT,

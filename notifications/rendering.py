@@ -8,14 +8,34 @@ import zoneinfo
 from django.conf import settings
 from django.db import connection
 from django.urls import reverse
+from django.utils import translation
 
 from bookings.models import Booking
 from notifications.defaults import PLACEHOLDERS, default_wording
 from notifications.models import MessageTemplate
 from scheduling.models import BusinessSettings
+from scheduling.templatetags.agendo_format import format_day
 from tenants.selectors import domain_for_schema
 
-DATE_FORMATS = {"pt-br": "%d/%m/%Y", "en": "%a %d %b %Y"}
+# How a message writes a day: "Friday 4 December" / "sexta-feira, 4 de dezembro".
+DATE_STYLE = "weekday"
+
+
+def language_of(*choices: str | None) -> str:
+    """The first of `choices` that is one of settings.LANGUAGES (`pt-BR` → `pt-br`), else the
+    site's default: a member's own language, then the business's, for instance."""
+    for code in choices:
+        if not code:
+            continue
+        try:
+            return translation.get_supported_language_variant(code.replace("_", "-").lower())
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE
+
+
+def message_date(day: dt.date, language: str) -> str:
+    return format_day(day, DATE_STYLE, language=language)
 
 
 def unknown_placeholders(text: str) -> list[str]:
@@ -31,15 +51,21 @@ def tenant_base_url() -> str:
     return f"{settings.PUBLIC_SCHEME}://{domain}{port}"
 
 
-def local_date_time(moment: dt.datetime, business: BusinessSettings) -> tuple[str, str]:
-    """A moment as the business writes it: its date and time in its own time zone."""
+def local_date_time(
+    moment: dt.datetime, business: BusinessSettings, language: str | None = None
+) -> tuple[str, str]:
+    """A moment as the business writes it: its date and time (24-hour) in its own time zone, in
+    `language` (default: the business's)."""
     local = moment.astimezone(zoneinfo.ZoneInfo(business.timezone))
-    language = business.language if business.language in DATE_FORMATS else "en"
-    return local.strftime(DATE_FORMATS[language]), local.strftime("%H:%M")
+    language = language_of(language, business.language)
+    return message_date(local.date(), language), local.strftime("%H:%M")
 
 
-def placeholders(booking: Booking, business: BusinessSettings) -> dict[str, str]:
-    date, time = local_date_time(booking.start, business)
+def placeholders(
+    booking: Booking, business: BusinessSettings, language: str | None = None
+) -> dict[str, str]:
+    """The values of a message's {placeholders}, dates in `language` (default: the business's)."""
+    date, time = local_date_time(booking.start, business, language)
     path = reverse("bookings:manage", args=[booking.manage_token], urlconf="config.urls_tenants")
     return {
         "client_name": booking.client.name.split()[0] if booking.client.name else "",

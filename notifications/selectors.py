@@ -5,13 +5,14 @@ from dataclasses import dataclass
 
 from django.db.models import BooleanField, Case, ExpressionWrapper, F, Q, QuerySet, When
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_lazy
 
 from accounts.models import User
 from bookings.scoping import visible_resource_ids
 from notifications.defaults import DEFAULTS, STAFF_CHANGES, default_wording
 from notifications.models import Channel, Kind, Message, MessageTemplate
-from notifications.rendering import DATE_FORMATS, fill
+from notifications.rendering import fill, language_of, message_date
 from scheduling.models import BusinessSettings
 
 
@@ -112,14 +113,16 @@ def template_wording(*, kind: str, channel: str, language: str) -> Wording:
 
 
 PLACEHOLDER_MEANINGS = {
-    "client_name": "the client's first name",
-    "service": "the service booked",
-    "resource": "who or what performs it",
-    "date": "the day of the booking",
-    "time": "its start time",
-    "business": "your name as clients see it",
-    "manage_url": "the client's link to change or cancel",
-    "change": "staff alerts: what happened (new booking, moved from when to when, cancelled)",
+    "client_name": gettext_lazy("the client's first name"),
+    "service": gettext_lazy("the service booked"),
+    "resource": gettext_lazy("who or what performs it"),
+    "date": gettext_lazy("the day of the booking"),
+    "time": gettext_lazy("its start time"),
+    "business": gettext_lazy("your name as clients see it"),
+    "manage_url": gettext_lazy("the client's link to change or cancel"),
+    "change": gettext_lazy(
+        "staff alerts: what happened (new booking, moved from when to when, cancelled)"
+    ),
 }
 
 SAMPLES = {
@@ -130,16 +133,19 @@ SAMPLES = {
 
 def placeholder_samples(*, business: BusinessSettings, base_url: str) -> dict[str, str]:
     """Made-up values for the template preview: a client, service and time a week from now."""
-    language = business.language if business.language in DATE_FORMATS else "en"
+    language = language_of(business.language)
     day = timezone.localdate() + dt.timedelta(days=7)
+    date = message_date(day, language)
+    with translation.override(language):  # as the clients read it, not as the member does
+        business_name = business.display_name or gettext("Your business")
     return {
         **SAMPLES.get(language, SAMPLES["en"]),
-        "date": day.strftime(DATE_FORMATS[language]),
+        "date": date,
         "time": "10:30",
-        "business": business.display_name or "Your business",
+        "business": business_name,
         "manage_url": f"{base_url}/manage/SAMPLE-LINK/",
         "change": fill(
             STAFF_CHANGES["created"].get(language) or STAFF_CHANGES["created"]["en"],
-            {"date": day.strftime(DATE_FORMATS[language]), "time": "10:30"},
+            {"date": date, "time": "10:30"},
         ),
     }

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from bookings.calendar_files import booking_ics
 from notifications.errors import NotificationError
@@ -24,7 +24,7 @@ from notifications.providers import (
     whatsapp_send_template,
     whatsapp_send_text,
 )
-from notifications.rendering import tenant_base_url
+from notifications.rendering import language_of, tenant_base_url
 from scheduling.models import BusinessSettings
 
 log = logging.getLogger(__name__)
@@ -166,12 +166,13 @@ def _prepare_email(message: Message, channels: ChannelSettings) -> Send:
     if message.kind == Kind.CONFIRMATION and message.booking_id:
         business = BusinessSettings.load()
         booking = message.booking
-        ics = booking_ics(
-            booking,
-            business_name=business.display_name,
-            address=business.address,
-            manage_url=f"{tenant_base_url()}/manage/{booking.manage_token}/",
-        )
+        with translation.override(language_of(business.language)):  # the client's calendar
+            ics = booking_ics(
+                booking,
+                business_name=business.display_name,
+                address=business.address,
+                manage_url=f"{tenant_base_url()}/manage/{booking.manage_token}/",
+            )
         attachments.append((f"booking-{booking.reference}.ics", ics, "text/calendar"))
 
     def send() -> str:

@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -70,14 +71,16 @@ def message_test(request):
         if request.htmx:
             context = {"test_form": form}
             return render(request, "notifications/message_list.html#test-send", context, status=422)
-        context, _ = _list_context(request, test_form=form)
+        context, _invalid = _list_context(request, test_form=form)
         return render(request, "notifications/message_list.html", context, status=422)
     message = actions.message_test_send(
         channel=form.cleaned_data["channel"],
         recipient=form.cleaned_data["recipient"],
         business=request.business,
     )
-    messages.success(request, f"Test message queued for {message.recipient}.")
+    messages.success(
+        request, _("Test message queued for %(recipient)s.") % {"recipient": message.recipient}
+    )
     url = reverse("notifications:message_detail", args=[message.pk])
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
@@ -86,7 +89,7 @@ def _message_for(request, pk: int) -> Message:
     # Staff asking for another resource's message get a 404, not a hint that it exists.
     message = selectors.message_get(user=request.user, pk=pk)
     if message is None:
-        raise Http404("No such message.")
+        raise Http404(_("No such message."))
     return message
 
 
@@ -114,7 +117,7 @@ def message_retry(request, pk: int):
             return _detail(request, message, status=exc.status, error=exc.message)
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Queued again: it goes out in a moment.")
+        messages.success(request, _("Queued again: it goes out in a moment."))
         if request.htmx:
             return _detail(request, _message_for(request, pk))
     return redirect("notifications:message_detail", pk=pk)
@@ -134,7 +137,7 @@ def channel_settings(request):
             except NotificationError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
-                messages.success(request, "Channels saved.")
+                messages.success(request, _("Channels saved."))
                 if not request.htmx:
                     return redirect("notifications:channels")
                 form = ChannelSettingsForm(instance=ChannelSettings.load())
@@ -155,7 +158,7 @@ def template_list(request):
 
 def _template_key(kind: str, channel: str) -> tuple[str, str]:
     if kind not in dict(selectors.template_kinds()) or channel not in Channel.values:
-        raise Http404("No such message template.")
+        raise Http404(_("No such message template."))
     return kind, channel
 
 
@@ -214,7 +217,7 @@ def template_edit(request, kind: str, channel: str):
             subject=form.cleaned_data.get("subject", ""),
             body=form.cleaned_data["body"],
         )
-        messages.success(request, "Your wording is saved; new messages use it.")
+        messages.success(request, _("Your wording is saved; new messages use it."))
         if not request.htmx:
             return redirect("notifications:templates")
     return _editor(request, kind, channel, TemplateForm(channel=channel))
@@ -236,7 +239,7 @@ def template_reset(request, kind: str, channel: str):
     kind, channel = _template_key(kind, channel)
     language = request.business.language
     if actions.template_reset(kind=kind, channel=channel, language=language):
-        messages.success(request, "Back to the default wording.")
+        messages.success(request, _("Back to the default wording."))
     if not request.htmx:
         return redirect("notifications:template_edit", kind=kind, channel=channel)
     return _editor(request, kind, channel, TemplateForm(channel=channel))

@@ -14,6 +14,7 @@ from bookings.models import Client
 from notifications.models import Channel, ChannelSettings, Kind, Message
 from notifications.rendering import unknown_placeholders
 from scheduling.models import BusinessSettings, WeeklyHours
+from scheduling.templatetags.agendo_format import format_day
 from scheduling.tests.factories import ResourceFactory, ServiceFactory
 
 TZ = zoneinfo.ZoneInfo("America/Sao_Paulo")
@@ -72,7 +73,8 @@ def test_confirmed_booking_queues_confirmation_reminders_and_staff_alert(shop):
     assert confirmation.recipient == "+5511912345678"
     assert confirmation.status == Message.Status.QUEUED
     body = confirmation.body
-    assert body.startswith("Olá, Ana!") and "04/03/2027 às 10:00" in body and "Rafa" in body
+    assert body.startswith("Olá, Ana!") and "Rafa" in body
+    assert "quinta-feira, 4 de março às 10:00" in body
     assert f"http://alpha.localhost/manage/{booking.manage_token}/" in body
     alert = Message.objects.get(kind=Kind.STAFF_ALERT)
     assert (alert.channel, alert.recipient) == (Channel.EMAIL, "rafa@alpha.test")
@@ -84,7 +86,7 @@ def test_client_without_whatsapp_consent_gets_email_and_without_either_nothing(s
     booking = _book(shop, client=by_mail)
     assert {channel for _, channel, _ in _rows(booking)} == {Channel.EMAIL}
     subject = Message.objects.get(booking=booking, kind=Kind.CONFIRMATION).subject
-    assert subject == "Agendado: Corte em 04/03/2027 às 10:00"
+    assert subject == "Agendado: Corte em quinta-feira, 4 de março às 10:00"
 
     silent = Client.objects.create(name="Caio", phone="+5511933334444")
     other = _book(shop, start=START + dt.timedelta(hours=2), client=silent)
@@ -130,7 +132,8 @@ def test_reschedule_sends_a_notice_and_moves_or_cancels_reminders(shop):
     two_hours = rows[(Kind.REMINDER, Channel.WHATSAPP, 120)]
     assert two_hours.status == Message.Status.QUEUED
     assert two_hours.send_after == new_start - dt.timedelta(hours=2)
-    assert new_start.astimezone(TZ).strftime("%d/%m/%Y às %H:%M") in two_hours.body
+    local = new_start.astimezone(TZ)
+    assert f"{format_day(local.date(), 'weekday', 'pt-br')} às {local:%H:%M}" in two_hours.body
     assert rows[(Kind.CONFIRMATION, Channel.WHATSAPP, 0)].status == Message.Status.SENT
 
 
@@ -254,14 +257,18 @@ def test_staff_alerts_say_what_happened_in_portuguese(shop):
     )
     services.booking_cancel(booking=booking, by_client=True, now=NOW)
     created, moved, cancelled = _alerts(booking)
-    assert created.subject == "Novo agendamento em 04/03/2027 às 10:00: Corte com Ana"
+    assert created.subject == "Novo agendamento em quinta-feira, 4 de março às 10:00: Corte com Ana"
     assert created.body == (
-        "Novo agendamento em 04/03/2027 às 10:00: Corte com Ana (Rafa), na Alpha Barbers."
+        "Novo agendamento em quinta-feira, 4 de março às 10:00: Corte com Ana (Rafa), "
+        "na Alpha Barbers."
     )
     assert moved.body.startswith(
-        "Agendamento remarcado de 04/03/2027 às 10:00 para 05/03/2027 às 11:00: Corte com Ana"
+        "Agendamento remarcado de quinta-feira, 4 de março às 10:00 para sexta-feira, "
+        "5 de março às 11:00: Corte com Ana"
     )
-    assert cancelled.body.startswith("Agendamento de 05/03/2027 às 11:00 cancelado: Corte")
+    assert cancelled.body.startswith(
+        "Agendamento de sexta-feira, 5 de março às 11:00 cancelado: Corte"
+    )
     assert {m.recipient for m in (created, moved, cancelled)} == {"rafa@alpha.test"}
     assert [m.event.type for m in (created, moved, cancelled)] == [
         "created",
@@ -281,12 +288,12 @@ def test_staff_alerts_in_english(shop):
     created, moved, cancelled = (m.body for m in _alerts(booking))
     assert (
         created
-        == "New booking on Thu 04 Mar 2027 at 10:00: Corte with Ana (Rafa), at Alpha Barbers."
+        == "New booking on Thursday 4 March at 10:00: Corte with Ana (Rafa), at Alpha Barbers."
     )
     assert moved.startswith(
-        "Booking moved from Thu 04 Mar 2027 at 10:00 to Thu 04 Mar 2027 at 12:00:"
+        "Booking moved from Thursday 4 March at 10:00 to Thursday 4 March at 12:00:"
     )
-    assert cancelled.startswith("Booking on Thu 04 Mar 2027 at 12:00 cancelled:")
+    assert cancelled.startswith("Booking on Thursday 4 March at 12:00 cancelled:")
 
 
 def test_a_move_to_another_resource_alerts_both_staff_members(shop):
@@ -305,7 +312,8 @@ def test_a_move_to_another_resource_alerts_both_staff_members(shop):
     assert sorted(m.recipient for m in moved) == ["leo@alpha.test", "rafa@alpha.test"]
     for alert in moved:
         assert alert.body.startswith(
-            "Agendamento remarcado de 04/03/2027 às 10:00 (Rafa) para 04/03/2027 às 11:00 (Leo)"
+            "Agendamento remarcado de quinta-feira, 4 de março às 10:00 (Rafa) para "
+            "quinta-feira, 4 de março às 11:00 (Leo)"
         )
     # Planning the same change again writes nothing more (the alert's unique key).
     from notifications.outbox import plan_for_event

@@ -485,7 +485,7 @@ def test_template_preview_renders_sample_values(shop, owner_client):
     assert "Haircut at Alpha Barbers" in html
     assert "Hi Alex, Haircut with Sam on " in html and " at 10:30: " in html
     assert "http://alpha.localhost/manage/SAMPLE-LINK/" in html
-    assert f"on {day:%a %d %b %Y} at 10:30" in html
+    assert f"on {day:%A} {day.day} {day:%B} at 10:30" in html  # "Friday 11 December"
     assert "{" not in html.split('<div class="message-body">')[1]
 
     wrong = owner_client.post(url, {"subject": "x", "body": "Hi {nome}"}, **HTMX)

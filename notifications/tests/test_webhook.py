@@ -237,7 +237,7 @@ def test_sim_confirms_the_next_booking_and_answers(shop):
     assert booking.status == Booking.Status.CONFIRMED
     answer = _reply_to(shop["client"])
     assert answer.channel == Channel.WHATSAPP and answer.recipient == "+5511912345678"
-    assert "Obrigado, Ana" in answer.body and "04/03/2027" in answer.body
+    assert "Obrigado, Ana" in answer.body and "quinta-feira, 4 de março" in answer.body
     inbound = InboundMessage.objects.get(provider_id="wamid.IN1")
     assert inbound.booking == booking and inbound.client == shop["client"]
     # Kept on the client's record for the staff.

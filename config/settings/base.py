@@ -54,6 +54,7 @@ TENANT_APPS = [
     "scheduling",
     "bookings",
     "notifications",
+    "feeds",  # private calendar feeds (ICS) of members and resources
     "ninja",  # django-ninja: its Swagger UI files are our static files (no CDN)
     "api",
 ]

@@ -1,0 +1,226 @@
+"""/feeds/<token>.ics: what a calendar app subscribed to a member's or a resource's feed reads."""
+
+import datetime as dt
+import time
+import zoneinfo
+
+import pytest
+import time_machine
+from django.utils.http import http_date
+from icalendar import Calendar
+
+from accounts.tests.factories import OwnerFactory, UserFactory
+from bookings.models import Booking
+from bookings.tests.factories import BookingFactory, ClientFactory
+from feeds import services
+from feeds.models import FeedToken
+from feeds.tests.factories import booking_in, feed_for
+from scheduling.models import BusinessSettings
+from scheduling.tests.factories import ResourceFactory, ServiceFactory
+
+
+@pytest.fixture
+def shop(alpha):
+    rafa_user = UserFactory(full_name="Rafa Lima")
+    rafa = ResourceFactory(name="Rafa", user=rafa_user)
+    room = ResourceFactory(name="Room 2", kind="space")
+    cut = ServiceFactory(name="Haircut", performers=[rafa, room])
+    return {"owner": OwnerFactory(), "rafa_user": rafa_user, "rafa": rafa, "room": room, "cut": cut}
+
+
+def _get(client, feed, **headers):
+    return client.get(f"/feeds/{feed.token}.ics", **headers)
+
+
+def _events(response) -> list:
+    assert response.status_code == 200, response.content[:300]
+    assert response["Content-Type"].startswith("text/calendar")
+    calendar = Calendar.from_ical(response.content)
+    return [c for c in calendar.walk("VEVENT")]
+
+
+def test_member_feed_parses_back_with_their_bookings_in_the_window(shop, alpha_client):
+    rafa, cut = shop["rafa"], shop["cut"]
+    soon = booking_in(3, resource=rafa, service=cut, client=ClientFactory(name="Ana Souza"))
+    past = booking_in(-29, resource=rafa, service=cut)
+    booking_in(-32, resource=rafa, service=cut)  # before the window
+    booking_in(95, resource=rafa, service=cut)  # after it
+    booking_in(4, resource=shop["room"], service=cut)  # another resource's
+    feed = feed_for(user=shop["rafa_user"])
+
+    events = _events(_get(alpha_client, feed))
+
+    assert {str(e["uid"]) for e in events} == {f"{b.reference}-{b.pk}@agendo" for b in (past, soon)}
+    event = next(e for e in events if str(e["uid"]).startswith(soon.reference))
+    assert str(event["summary"]) == "Haircut · Ana Souza"
+    assert event.decoded("dtstart") == soon.start
+    assert event.decoded("dtend") == soon.end
+    assert str(event["status"]) == "CONFIRMED"
+    assert soon.reference in str(event["description"])
+    assert f"/app/bookings/{soon.reference}/" in str(event["url"])
+    # Nothing the calendar provider does not need: no phone, no e-mail.
+    assert soon.client.phone not in _get(alpha_client, feed).content.decode()
+
+
+def test_resource_feed_has_that_resources_bookings(shop, alpha_client):
+    mine = booking_in(1, resource=shop["room"], service=shop["cut"])
+    booking_in(2, resource=shop["rafa"], service=shop["cut"])
+    feed = feed_for(resource=shop["room"])
+
+    events = _events(_get(alpha_client, feed))
+
+    assert [str(e["uid"]) for e in events] == [f"{mine.reference}-{mine.pk}@agendo"]
+    calendar = Calendar.from_ical(_get(alpha_client, feed).content)
+    assert "Room 2" in str(calendar["x-wr-calname"])
+
+
+def test_uids_stay_the_same_and_a_cancelled_booking_is_marked(shop, alpha_client):
+    booking = booking_in(2, resource=shop["rafa"], service=shop["cut"])
+    expired = booking_in(3, resource=shop["rafa"], service=shop["cut"])
+    feed = feed_for(user=shop["rafa_user"])
+    before = {str(e["uid"]) for e in _events(_get(alpha_client, feed))}
+
+    Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.CANCELLED)
+    Booking.objects.filter(pk=expired.pk).update(status=Booking.Status.EXPIRED)
+    events = {str(e["uid"]): e for e in _events(_get(alpha_client, feed))}
+
+    assert set(events) == before
+    for b in (booking, expired):
+        event = events[f"{b.reference}-{b.pk}@agendo"]
+        assert str(event["status"]) == "CANCELLED"
+        assert str(event["transp"]) == "TRANSPARENT"
+        assert str(event["summary"]).startswith(("Cancelled: ", "Expired: "))
+
+
+def test_times_are_in_the_business_time_zone_across_a_dst_change(shop, alpha_client):
+    business = BusinessSettings.load()
+    business.timezone = "Europe/Lisbon"
+    business.save()
+    lisbon = zoneinfo.ZoneInfo("Europe/Lisbon")
+    # Lisbon moves from UTC+0 to UTC+1 on 28 March 2027.
+    with time_machine.travel(dt.datetime(2027, 3, 20, 12, tzinfo=dt.UTC), tick=False):
+        where = {"resource": shop["rafa"], "service": shop["cut"]}
+        winter = BookingFactory(start=dt.datetime(2027, 3, 26, 10, tzinfo=lisbon), **where)
+        summer = BookingFactory(start=dt.datetime(2027, 3, 29, 10, tzinfo=lisbon), **where)
+        feed = feed_for(user=shop["rafa_user"])
+        response = _get(alpha_client, feed)
+
+    calendar = Calendar.from_ical(response.content)
+    assert [str(tz["tzid"]) for tz in calendar.walk("VTIMEZONE")] == ["Europe/Lisbon"]
+    assert str(calendar["x-wr-timezone"]) == "Europe/Lisbon"
+    starts = {str(e["uid"]): e.decoded("dtstart") for e in calendar.walk("VEVENT")}
+    for booking, utc_hour in ((winter, 10), (summer, 9)):
+        start = starts[f"{booking.reference}-{booking.pk}@agendo"]
+        assert start == booking.start
+        assert start.astimezone(dt.UTC).hour == utc_hour
+        assert (start.tzinfo.key if hasattr(start.tzinfo, "key") else str(start.tzinfo)) == (
+            "Europe/Lisbon"
+        )
+    assert b"DTSTART;TZID=Europe/Lisbon:20270326T100000" in response.content
+    assert b"DTSTART;TZID=Europe/Lisbon:20270329T100000" in response.content
+
+
+def test_etag_and_last_modified_answer_304_until_something_changes(shop, alpha_client):
+    booking = booking_in(2, resource=shop["rafa"], service=shop["cut"])
+    feed = feed_for(user=shop["rafa_user"])
+
+    first = _get(alpha_client, feed)
+    etag, last_modified = first["ETag"], first["Last-Modified"]
+    assert etag and last_modified
+    assert "private" in first["Cache-Control"]
+    assert "Set-Cookie" not in first.headers  # no session: the token is the key
+
+    again = _get(alpha_client, feed, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again["ETag"] == etag
+    assert "private" in again["Cache-Control"]
+    since = _get(alpha_client, feed, HTTP_IF_MODIFIED_SINCE=last_modified)
+    assert since.status_code == 304
+    assert since["Last-Modified"] == last_modified
+
+    # Content changes: a new ETag, a later Last-Modified, and the old validators get 200.
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=5)
+    Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.CANCELLED, updated_at=later)
+    with time_machine.travel(later, tick=False):
+        changed = _get(alpha_client, feed, HTTP_IF_NONE_MATCH=etag)
+        assert changed.status_code == 200
+        assert changed["ETag"] != etag
+        assert changed["Last-Modified"] == http_date(int(later.timestamp()))
+        stale = _get(alpha_client, feed, HTTP_IF_MODIFIED_SINCE=last_modified)
+        assert stale.status_code == 200
+
+
+def test_revoked_and_replaced_tokens_answer_404(shop, alpha_client):
+    owner, rafa_user = shop["owner"], shop["rafa_user"]
+    feed = services.feed_issue(actor=rafa_user, user=rafa_user)
+    old = feed.token
+    assert _get(alpha_client, feed).status_code == 200
+
+    services.feed_issue(actor=owner, user=rafa_user)  # regenerated
+    new = FeedToken.objects.get(user=rafa_user)
+    assert new.token != old
+    assert alpha_client.get(f"/feeds/{old}.ics").status_code == 404
+    assert alpha_client.get(f"/feeds/{new.token}.ics").status_code == 200
+
+    services.feed_revoke(actor=rafa_user, feed=new)
+    assert alpha_client.get(f"/feeds/{new.token}.ics").status_code == 404
+    assert alpha_client.get("/feeds/not-a-token.ics").status_code == 404
+
+
+def test_a_deactivated_members_feed_answers_404(shop, alpha_client):
+    feed = feed_for(user=shop["rafa_user"])
+    shop["rafa_user"].is_active = False
+    shop["rafa_user"].save()
+    assert _get(alpha_client, feed).status_code == 404
+
+
+def test_a_token_of_one_business_means_nothing_on_another(shop, alpha_client, beta_client):
+    feed = feed_for(user=shop["rafa_user"])
+    assert _get(beta_client, feed).status_code == 404
+
+
+def _timed(client, feed, **headers) -> tuple[float, object]:
+    began = time.perf_counter()
+    response = _get(client, feed, **headers)
+    return (time.perf_counter() - began) * 1000, response
+
+
+def test_a_feed_of_500_bookings_answers_fast(shop, alpha_client, capsys):
+    rafa, cut = shop["rafa"], shop["cut"]
+    start = dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)
+    start -= dt.timedelta(days=25)
+    clients = ClientFactory.create_batch(50)
+    # 500 back-to-back half-hour bookings, 10 a day for 50 days (one in seven cancelled).
+    rows = []
+    for n in range(500):
+        day, slot = divmod(n, 10)
+        rows.append(
+            BookingFactory.build(
+                resource=rafa,
+                service=cut,
+                client=clients[n % 50],
+                start=start + dt.timedelta(days=day, minutes=30 * slot),
+                status=Booking.Status.CANCELLED if n % 7 == 0 else Booking.Status.CONFIRMED,
+            )
+        )
+    Booking.objects.bulk_create(rows)
+    feed = feed_for(user=shop["rafa_user"])
+    # Warm the process (tenant lookup, translations, the time zone's rules) on another feed.
+    _get(alpha_client, feed_for(resource=shop["room"]))
+
+    built_ms, response = _timed(alpha_client, feed)  # the first read builds the calendar
+    assert len(_events(response)) == 500
+    etag = response["ETag"]
+    polls = sorted(_timed(alpha_client, feed)[0] for _ in range(5))  # built by an earlier poll
+    unchanged = sorted(_timed(alpha_client, feed, HTTP_IF_NONE_MATCH=etag)[0] for _ in range(5))
+    assert _get(alpha_client, feed, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    with capsys.disabled():
+        print(
+            f"\nfeed of 500 bookings ({len(response.content)} bytes): built {built_ms:.0f} ms; "
+            f"later polls median {polls[2]:.1f} ms; 304 median {unchanged[2]:.1f} ms"
+        )
+    # The target is < 100 ms for a poll; the bounds leave room for a loaded test machine.
+    assert polls[2] < 400, polls
+    assert unchanged[2] < 400, unchanged
+    assert built_ms < 5000

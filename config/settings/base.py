@@ -54,6 +54,7 @@ TENANT_APPS = [
     "scheduling",
     "bookings",
     "notifications",
+    "webhooks",
     "feeds",  # private calendar feeds (ICS) of members and resources
     "ninja",  # django-ninja: its Swagger UI files are our static files (no CDN)
     "api",
@@ -335,6 +336,8 @@ CELERY_BEAT_SCHEDULE = {
     "dispatch-all-tenants": {"task": "notifications.tasks.dispatch_all", "schedule": 60.0},
     # Every 10 minutes: trials and graces that ran out, cancellations at period end, notices.
     "billing-sweep": {"task": "billing.tasks.subscriptions_sweep", "schedule": 600.0},
+    # Every minute: webhook deliveries due or stuck, and events waiting for the Redis stream.
+    "webhooks-sweep": {"task": "webhooks.tasks.sweep_all", "schedule": 60.0},
 }
 # WhatsApp Cloud API (the platform's account; a business may set its own number and token).
 WHATSAPP_API_BASE_URL = env("WHATSAPP_API_BASE_URL", default="https://graph.facebook.com")
@@ -404,3 +407,19 @@ BILLING_WEBHOOK_TOLERANCE_SECONDS = env.int("BILLING_WEBHOOK_TOLERANCE_SECONDS",
 # --- JSON API (G2) -------------------------------------------------------------------------------
 # Requests per minute one API key may make (429 with Retry-After past it).
 API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=600)
+
+# --- Webhooks and the event stream (G2) ----------------------------------------------------------
+# Each attempt's timeout; retries back off from the base, doubling up to the maximum, for 24 h.
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
+WEBHOOK_RETRY_MAX_SECONDS = env.int("WEBHOOK_RETRY_MAX_SECONDS", default=60 * 60)
+# A delivery left in `sending` this long (its worker died) is queued again by the sweep.
+WEBHOOK_SENDING_TIMEOUT_SECONDS = env.int("WEBHOOK_SENDING_TIMEOUT_SECONDS", default=120)
+# The SSRF guard refuses URLs resolving to loopback, private, link-local or metadata addresses;
+# true lets loopback through (tests, local development), nothing else. Never in production.
+WEBHOOKS_ALLOW_LOOPBACK = env.bool("WEBHOOKS_ALLOW_LOOPBACK", default=False)
+# Booking events go to the Redis stream <AGENDO_REDIS_PREFIX>:<EVENTS_STREAM> (on EVENTS_REDIS_URL,
+# default REDIS_URL), trimmed to about EVENTS_STREAM_MAXLEN entries.
+EVENTS_REDIS_URL = env("EVENTS_REDIS_URL", default="")
+EVENTS_STREAM = env("EVENTS_STREAM", default="agendo:events")
+EVENTS_STREAM_MAXLEN = env.int("EVENTS_STREAM_MAXLEN", default=100_000)

@@ -1,0 +1,86 @@
+"""Celery tasks: thin wrappers that take ids and call services. The schema travels with them."""
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import connection
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django_tenants.utils import schema_context, tenant_context
+
+from webhooks import services, stream
+from webhooks.queueing import DELIVER_TASK, STREAM_TASK, enqueue_delivery
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(name=DELIVER_TASK, acks_late=True, reject_on_worker_lost=True)
+def deliver(delivery_id: int) -> str:
+    return services.delivery_send(delivery_id=delivery_id)
+
+
+@shared_task(name=STREAM_TASK, acks_late=True, reject_on_worker_lost=True)
+def stream_publish() -> int:
+    return stream.stream_publish()
+
+
+@shared_task
+def sweep_tenant() -> int:
+    """One business: re-queue stuck deliveries, hand over the due ones, publish the stream."""
+    due = services.sweep()
+    for delivery_id in due:
+        enqueue_delivery(delivery_id)
+    stream.stream_publish()
+    return len(due)
+
+
+@shared_task
+def sweep_all() -> int:
+    """Beat, every minute: one `sweep_tenant` per active business, in its schema."""
+    from tenants.selectors import tenant_list_active
+
+    count = 0
+    for tenant in tenant_list_active():
+        with tenant_context(tenant):
+            sweep_tenant.delay()
+            count += 1
+    connection.set_schema_to_public()
+    return count
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def endpoint_disabled_mail(*, schema: str, endpoint_id: int) -> int:
+    """Tell the business's owners that an endpoint was turned off, in the business's language."""
+    from accounts.models import User
+    from scheduling.models import BusinessSettings
+    from tenants.models import Tenant
+    from tenants.selectors import public_base_url, tenant_primary_domain
+    from webhooks.models import Endpoint
+
+    tenant = Tenant.objects.filter(schema_name=schema).first()
+    if tenant is None:
+        return 0
+    with schema_context(schema):
+        endpoint = Endpoint.objects.filter(pk=endpoint_id).first()
+        owners = list(
+            User.objects.filter(role=User.Role.OWNER, is_active=True).values_list(
+                "email", flat=True
+            )
+        )
+        business = BusinessSettings.objects.filter(pk=1).only("language").first()
+    if endpoint is None or not owners:
+        return 0
+    base = public_base_url(domain=tenant_primary_domain(tenant))
+    with translation.override(business.language if business else "en"):
+        context = {
+            "business_name": tenant.name,
+            "endpoint": endpoint,
+            "endpoint_url": f"{base}/app/settings/webhooks/{endpoint.pk}/",
+        }
+        subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + _("A webhook endpoint was turned off")
+        body = render_to_string("webhooks/email/endpoint_disabled.txt", context)
+    send_mail(subject, body, None, owners)
+    return len(owners)

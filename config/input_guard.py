@@ -9,6 +9,8 @@ cookie.
 
 from django.http import QueryDict
 from django.shortcuts import render
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 NUL = "\x00"
 
@@ -41,7 +43,7 @@ def _refusal(request):
     return render(
         request,
         "errors/bad_request.html",
-        {"reason": "The address or the form contained a character that is not allowed."},
+        {"reason": _("The address or the form contained a character that is not allowed.")},
         status=400,
     )
 
@@ -52,7 +54,9 @@ class InputGuardMiddleware:
 
     def __call__(self, request):
         if carries_nul(request):
-            return _refusal(request)
+            # Before the language is chosen (config.i18n): the browser's, as on the platform.
+            with translation.override(translation.get_language_from_request(request)):
+                return _refusal(request)
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):

@@ -7,6 +7,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django_tenants.utils import schema_context
 
 from accounts import services as account_services
@@ -29,9 +31,11 @@ class DomainInline(admin.TabularInline):
 
 
 class StaffCreateForm(forms.Form):
-    full_name = forms.CharField(max_length=150)
-    email = forms.EmailField()
-    role = forms.ChoiceField(choices=User.Role.choices, initial=User.Role.OWNER)
+    full_name = forms.CharField(label=gettext_lazy("Full name"), max_length=150)
+    email = forms.EmailField(label=gettext_lazy("E-mail"))
+    role = forms.ChoiceField(
+        label=gettext_lazy("Role"), choices=User.Role.choices, initial=User.Role.OWNER
+    )
 
 
 @admin.register(Tenant)
@@ -51,24 +55,33 @@ class TenantAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("plan")
 
-    @admin.display(description="Staff accounts")
+    @admin.display(description=gettext_lazy("Staff accounts"))
     def staff_link(self, obj):
         if not obj.pk or obj.is_public:
             return "—"
         url = reverse("admin:tenants_tenant_staff", args=[obj.pk])
-        return format_html('<a href="{}">Manage the staff accounts of this business</a>', url)
+        return format_html(
+            '<a href="{}">{}</a>', url, _("Manage the staff accounts of this business")
+        )
 
-    @admin.action(description="Activate selected businesses")
+    @admin.action(description=gettext_lazy("Activate selected businesses"))
     def activate(self, request, queryset):
         for tenant in queryset:
             services.tenant_set_active(tenant=tenant, active=True)
-        self.message_user(request, f"{queryset.count()} business(es) activated.")
+        count = queryset.count()
+        self.message_user(
+            request,
+            ngettext("%(count)d business activated.", "%(count)d businesses activated.", count)
+            % {"count": count},
+        )
 
-    @admin.action(description="Deactivate selected businesses (their pages show “closed”)")
+    @admin.action(
+        description=gettext_lazy("Deactivate selected businesses (their pages show “closed”)")
+    )
     def deactivate(self, request, queryset):
         for tenant in queryset.exclude(schema_name="public"):
             services.tenant_set_active(tenant=tenant, active=False)
-        self.message_user(request, "Selected businesses deactivated.", messages.WARNING)
+        self.message_user(request, _("Selected businesses deactivated."), messages.WARNING)
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -105,13 +118,16 @@ class TenantAdmin(admin.ModelAdmin):
             except AccountError as exc:
                 form.add_error("email", exc.message)
             else:
-                self.message_user(request, f"{user.email} created; an invitation was e-mailed.")
+                self.message_user(
+                    request,
+                    _("%(email)s created; an invitation was e-mailed.") % {"email": user.email},
+                )
                 return redirect("admin:tenants_tenant_staff", pk=tenant.pk)
         with schema_context(tenant.schema_name):
             staff = list(User.objects.order_by("-is_active", "role", "email"))
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Staff accounts of {tenant.name}",
+            "title": _("Staff accounts of %(business)s") % {"business": tenant.name},
             "tenant": tenant,
             "staff": staff,
             "form": form,
@@ -133,11 +149,14 @@ class TenantAdmin(admin.ModelAdmin):
                         base_url=public_base_url(domain=tenant_primary_domain(tenant)),
                         business_name=tenant.name,
                     )
-                    note = f"Password reset e-mailed to {user.email}."
+                    note = _("Password reset e-mailed to %(email)s.") % {"email": user.email}
                 else:
                     active = action == "reactivate"
                     account_services.user_set_active(actor=None, user=user, active=active)
-                    note = f"{user.email} {action}d."
+                    if active:
+                        note = _("%(email)s reactivated.") % {"email": user.email}
+                    else:
+                        note = _("%(email)s deactivated.") % {"email": user.email}
             except AccountError as exc:
                 self.message_user(request, exc.message, messages.ERROR)
             else:

@@ -7,14 +7,15 @@ allauth's login (with its code step) on the platform host.
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
+from django.utils.translation import gettext_lazy
 
 from accounts.middleware import user_has_totp
 
 
 class OperatorAdminSite(admin.AdminSite):
-    site_header = "Agendo operations"
-    site_title = "Agendo admin"
-    index_title = "Platform"
+    site_header = gettext_lazy("Agendo operations")
+    site_title = gettext_lazy("Agendo admin")
+    index_title = gettext_lazy("Platform")
 
     def has_permission(self, request) -> bool:
         user = request.user

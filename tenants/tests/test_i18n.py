@@ -10,6 +10,9 @@ from config.celery import app as celery_app
 from conftest import assert_no_english, visible_text
 from scheduling.models import BusinessSettings
 from tenants.models import Tenant
+from tenants.tests.test_admin import admin_url
+from tenants.tests.test_admin import operator as operator
+from tenants.tests.test_admin import operator_client as operator_client
 from tenants.tests.test_signup import VALID
 
 PT = {"HTTP_ACCEPT_LANGUAGE": "pt-BR,pt;q=0.9,en;q=0.5"}
@@ -239,3 +242,48 @@ def test_the_login_help_mail_is_in_the_language_of_the_page(
         platform_client.post("/login/", {"email": "dona@alpha.test"}, **EN)
     [message] = mail.outbox
     assert message.subject.endswith("Your businesses on Agendo")
+
+
+# --- The operators' admin follows the browser too ------------------------------------------------
+
+
+@pytest.fixture
+def operator_pt(operator_client):
+    operator_client.defaults.update(PT)
+    return operator_client
+
+
+def test_the_admin_staff_page_is_portuguese_for_a_portuguese_browser(operator_pt, tenant_alpha):
+    with schema_context("alpha"):
+        OwnerFactory(email="dona@alpha.test")
+    tenant = Tenant.objects.get(schema_name="alpha")
+    response = operator_pt.get(admin_url("tenants_tenant_staff", tenant.pk))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Contas da equipe de Alpha Barbers" in html
+    assert "Criar e convidar" in html and "Operações do Agendo" in html
+    assert_no_english(html)
+    change = operator_pt.get(admin_url("tenants_tenant_change", tenant.pk)).content.decode()
+    assert "Gerenciar as contas da equipe desta empresa" in change
+
+
+def test_admin_notes_are_portuguese(operator_pt, tenant_alpha):
+    with schema_context("alpha"):
+        member = OwnerFactory(email="dona@alpha.test")
+        OwnerFactory(email="outra@alpha.test")
+    tenant = Tenant.objects.get(schema_name="alpha")
+    url = admin_url("tenants_tenant_staff_action", tenant.pk, member.pk, "deactivate")
+    response = operator_pt.post(url, follow=True)
+    assert "Conta de dona@alpha.test desativada." in response.content.decode()
+    response = operator_pt.post(
+        admin_url("tenants_tenant_changelist"),
+        {"action": "activate", "_selected_action": [tenant.pk]},
+        follow=True,
+    )
+    assert "1 empresa ativada." in response.content.decode()
+
+
+def test_the_admin_stays_english_for_an_english_browser(operator_client, tenant_alpha):
+    tenant = Tenant.objects.get(schema_name="alpha")
+    response = operator_client.get(admin_url("tenants_tenant_staff", tenant.pk), **EN)
+    assert "Staff accounts of Alpha Barbers" in response.content.decode()

@@ -16,6 +16,7 @@ class BookingError(AgendoError):
         "no_resource_free": 409,
         "invalid_transition": 409,
         "window_closed": 409,
+        "booking_paused": 403,  # the business's plan: its bookings used up, or suspended
     }
 
 
@@ -42,6 +43,7 @@ MESSAGES = {
     "not_started": gettext_lazy("This booking has not started yet."),
     "client_inactive": gettext_lazy("This client is deactivated; reactivate them first."),
     "invalid_phone": gettext_lazy("Please enter a valid phone number, with the area code."),
+    "booking_paused": gettext_lazy("Online booking is paused. Please contact the business."),
 }
 
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts.models import User
+from billing.limits import online_booking_state
 from bookings.errors import BookingError, booking_error
 from bookings.models import Booking, BookingEvent, Client, ClientInteraction, Source
 from bookings.phones import phone_normalize
@@ -330,6 +331,10 @@ def booking_create(
     business = business or settings_get()
     now = now or timezone.now()
     public = source == Source.PUBLIC
+    if public and online_booking_state() != "open":
+        # The plan's bookings used up, or the subscription suspended: clients are told to
+        # contact the business. Staff booking by hand is never paused (their own work).
+        raise booking_error("booking_paused")
     if override and actor is None:
         raise booking_error("invalid_transition", _("Only staff can override the booking rules."))
     if not client.is_active:

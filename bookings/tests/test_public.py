@@ -625,8 +625,10 @@ def _take_bia(shop, start):
 # Per page, both before and after _busy(); each counts the schema switch and the business's
 # settings. The details step reads the service, its performers and who sends messages; the
 # confirmation one booking; the manage page also runs the engine twice (its strip, then the
-# chosen day without the booking itself), four reads each.
-PAGE_QUERY_LIMITS = {"details": 5, "booked": 3, "manage": 11, "manage-htmx": 11}
+# chosen day without the booking itself), four reads each. The details step also counts the
+# period's bookings against the plan (billing: is online booking paused?); the plan's terms
+# themselves come from the cache.
+PAGE_QUERY_LIMITS = {"details": 6, "booked": 3, "manage": 11, "manage-htmx": 11}
 
 
 def test_details_confirmation_and_manage_pages_have_a_bounded_query_count(

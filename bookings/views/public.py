@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
+from billing.limits import current_terms, online_booking_state
 from bookings import selectors, services
 from bookings.calendar_files import booking_ics
 from bookings.errors import BookingError, booking_error
@@ -76,6 +77,45 @@ def _bookable_service(view):
     return wrapper
 
 
+def _paused_notice(request, state: str, *, status: int = 200) -> HttpResponse:
+    """Online booking paused (the plan's bookings used up, or the subscription suspended or
+    cancelled): contact the business. Clients are not told why; its own managers are."""
+    context = {"paused": state}
+    user = request.user
+    if user.is_authenticated and user.is_manager:
+        context["paused_reason"] = state
+    return render(request, "bookings/public/paused.html", context, status=status)
+
+
+def _paused_step(request, state: str) -> HttpResponse:
+    """A step after the services list while paused: the notice (403); htmx, which swaps no 403,
+    loads the whole page instead."""
+    if request.htmx:
+        return HttpResponseClientRedirect(request.path)
+    return _paused_notice(request, state, status=403)
+
+
+def _online_booking_open(view):
+    """The steps after the services list answer a paused business with the notice, never a
+    form that would fail on submit."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        state = online_booking_state()
+        if state != "open":
+            return _paused_step(request, state)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _reschedule_paused() -> bool:
+    """Suspended or cancelled: clients may still cancel, not move a booking. (Used-up bookings
+    do not stop a move: it is not a new booking.)"""
+    terms = current_terms()
+    return terms is not None and terms.pauses_booking
+
+
 def _who(service: Service, who: str) -> Resource | None:
     if who == "any":
         return None
@@ -88,7 +128,12 @@ def _who(service: Service, who: str) -> Resource | None:
 def public_page(request):
     status = setup_status(business=request.business)
     context = {"bookable": status.bookable}
-    if status.bookable:
+    state = online_booking_state() if status.bookable else "open"
+    if state != "open":
+        context["paused"] = state
+        if request.user.is_authenticated and request.user.is_manager:
+            context["paused_reason"] = state
+    elif status.bookable:
         # Only what someone active performs: a service nobody does would lead nowhere.
         context["services"] = list(service_list_bookable())
     elif request.user.is_authenticated and request.user.is_manager:
@@ -97,6 +142,7 @@ def public_page(request):
     return render(request, "bookings/public/services.html", context)
 
 
+@_online_booking_open
 @_bookable_service
 def book_who(request, service: Service):
     if len(service.performers) == 1:
@@ -162,6 +208,7 @@ def _strip_params(request) -> dict:
     }
 
 
+@_online_booking_open
 @_bookable_service
 def book_when(request, service: Service, who: str):
     resource = _who(service, who)
@@ -222,6 +269,7 @@ def _refused(request, context, exc: BookingError) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@_online_booking_open
 @_bookable_service
 def book_details(request, service: Service, who: str):
     resource = _who(service, who)
@@ -298,6 +346,8 @@ def book_details(request, service: Service, who: str):
             idempotency_key=f"public:{cleaned['idem']}",
         )
     except BookingError as exc:
+        if exc.code == "booking_paused":  # the last booking the plan allowed went meanwhile
+            return _paused_step(request, online_booking_state())
         # The clock may have passed the time between our check and the booking's own.
         return _refused(request, context, _time_refusal(cleaned["start"], business=business) or exc)
     booked_url = reverse("bookings:booked", args=[booking.manage_token])
@@ -329,14 +379,16 @@ def _manage_context(request, booking, *, chosen: dt.date | None = None, **extra)
     """`chosen` (the day of a refused new time) overrides the day asked for in the URL."""
     business = request.business
     can_change = services.can_cancel(booking, now=timezone.now(), business=business)
+    can_reschedule = can_change and not _reschedule_paused()
     context = {
         "booking": booking,
         "can_change": can_change,
+        "can_reschedule": can_reschedule,
         "manage_url": _manage_url(request, booking),
         "deadline": booking.start - dt.timedelta(hours=business.cancellation_window_hours),
         **extra,
     }
-    if can_change:
+    if can_reschedule:
         params = _strip_params(request)
         if chosen is not None:
             params["chosen"] = chosen
@@ -384,6 +436,8 @@ def manage(request, token: str):
                 )
                 message = _("Your booking is cancelled.")
             elif action == "reschedule":
+                if _reschedule_paused():
+                    raise booking_error("booking_paused")
                 start = instant_parse(request.POST.get("start"))
                 if start is None:
                     raise BookingError("invalid_start", _("Please choose a new time."))
@@ -404,6 +458,9 @@ def manage(request, token: str):
         return render(
             request, "bookings/public/manage.html", _manage_context(request, booking, done=message)
         )
+    if request.htmx and _reschedule_paused():
+        # The strip's pages are for moving the booking, paused now: the whole page says so.
+        return HttpResponseClientRedirect(request.path)
     template = (
         "bookings/public/manage.html#slots" if request.htmx else "bookings/public/manage.html"
     )

@@ -5,8 +5,9 @@ import time
 from django.conf import settings
 from django.db import connection
 from django.shortcuts import render
+from django.utils import translation
 from django_tenants.middleware.main import TenantMainMiddleware
-from django_tenants.utils import get_public_schema_name
+from django_tenants.utils import get_public_schema_name, schema_context
 
 from tenants.models import Domain, Tenant
 
@@ -45,7 +46,9 @@ class TenantMiddleware(TenantMainMiddleware):
 
     def no_tenant_found(self, request, hostname):
         self.setup_url_routing(request, force_public=True)
-        return render(request, "errors/unknown_host.html", {"hostname": hostname}, status=404)
+        # Answered before the language is chosen (config.i18n): the browser's, as on the platform.
+        with translation.override(translation.get_language_from_request(request)):
+            return render(request, "errors/unknown_host.html", {"hostname": hostname}, status=404)
 
     def process_request(self, request):
         response = super().process_request(request)
@@ -53,10 +56,27 @@ class TenantMiddleware(TenantMainMiddleware):
             return response
         tenant = request.tenant
         if not tenant.is_active:
+            language = _closed_page_language(request, tenant)
             connection.set_schema_to_public()
-            response = render(
-                request, "errors/tenant_closed.html", {"business": tenant}, status=503
-            )
+            with translation.override(language):
+                response = render(
+                    request, "errors/tenant_closed.html", {"business": tenant}, status=503
+                )
             response["Retry-After"] = "86400"
+            response["Content-Language"] = language
             return response
         return None
+
+
+def _closed_page_language(request, tenant: Tenant) -> str:
+    """A closed business's notice, as its pages would speak (config.i18n, before it runs): the
+    visitor's choice, else the business's language."""
+    from config.i18n import supported
+    from scheduling.models import BusinessSettings
+
+    chosen = supported(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME))
+    if chosen:
+        return chosen
+    with schema_context(tenant.schema_name):
+        business = BusinessSettings.objects.filter(pk=1).values_list("language", flat=True)
+        return supported(business.first()) or settings.LANGUAGE_CODE

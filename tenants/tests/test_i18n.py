@@ -287,3 +287,40 @@ def test_the_admin_stays_english_for_an_english_browser(operator_client, tenant_
     tenant = Tenant.objects.get(schema_name="alpha")
     response = operator_client.get(admin_url("tenants_tenant_staff", tenant.pk), **EN)
     assert "Staff accounts of Alpha Barbers" in response.content.decode()
+
+
+# --- Pages answered before the language middleware -----------------------------------------------
+
+
+def test_a_closed_portuguese_business_says_so_in_portuguese(tenant_alpha, alpha_client):
+    with schema_context("alpha"):
+        BusinessSettings.objects.filter(pk=1).update(language="pt-br")
+    tenant_alpha.is_active = False
+    tenant_alpha.save()
+    try:
+        response = alpha_client.get("/", **EN)
+        assert response.status_code == 503
+        assert response["Content-Language"] == "pt-br"
+        assert_no_english(response.content.decode())
+        alpha_client.cookies["agendo_language"] = "en"  # a visitor who switched
+        assert b"not taking bookings" in alpha_client.get("/").content
+    finally:
+        with schema_context("alpha"):
+            BusinessSettings.objects.filter(pk=1).update(language="en")
+
+
+def test_a_closed_english_business_says_so_in_english(tenant_alpha, alpha_client):
+    tenant_alpha.is_active = False
+    tenant_alpha.save()
+    response = alpha_client.get("/", **PT)
+    assert b"not taking bookings" in response.content
+
+
+def test_an_unknown_host_answers_in_the_browser_language(db):
+    from conftest import host_client
+
+    response = host_client("nobody.localhost").get("/", **PT)
+    assert response.status_code == 404
+    assert_no_english(response.content.decode())
+    english = host_client("nobody.localhost").get("/", **EN)
+    assert english.status_code == 404

@@ -5,7 +5,7 @@ Each is one atomic change; a message to send is handed to a worker only after co
 
 import datetime as dt
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -90,7 +90,7 @@ def message_test_send(
 ) -> Message:
     """Queue a test message to `recipient` (E.164 phone or e-mail), due now."""
     language = business.language if business.language in TEST_WORDING else "en"
-    name = business.display_name or "your business"
+    name = business.display_name or connection.schema_name
     subject, body = (text.format(business=name) for text in TEST_WORDING[language])
     message = Message.objects.create(
         booking=None,

@@ -26,7 +26,12 @@ COMMON_TIMEZONES = [
     "America/Manaus",
     "Europe/Lisbon",
     "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
     "Europe/London",
+    "Europe/Dublin",
+    "Europe/Madrid",
     "UTC",
 ]
 

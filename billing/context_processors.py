@@ -5,6 +5,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 STAFF_PREFIX = "/app/"
+DASHBOARD = "/app/"
 
 
 def _banner(request) -> dict | None:
@@ -37,7 +38,7 @@ def _banner(request) -> dict | None:
             "action": _("Update the payment"),
             "link": is_owner,
         }
-    if is_owner:
+    if is_owner and request.path == DASHBOARD:  # a count: only where the day starts
         row = bookings_warning()
         if row is not None:
             text = (

@@ -41,8 +41,8 @@ def test_reactivation_restores_everything(sub, owner_client):
 
 
 class _Request:
-    def __init__(self, user):
-        self.user, self.path = user, "/app/"
+    def __init__(self, user, path="/app/"):
+        self.user, self.path = user, path
 
 
 def test_the_banner_says_what_the_state_means_to_each_member(sub):
@@ -74,3 +74,11 @@ def test_the_owner_is_warned_at_80_and_100_percent_of_the_bookings(sub):
     BookingFactory()
     full = _banner(_Request(owner))
     assert full["level"] == "error" and "You can still book by hand" in full["text"]
+    assert _banner(_Request(owner, "/app/clients/")) is None  # counted on the dashboard only
+
+
+def test_the_banner_and_the_billing_link_on_the_staff_pages(sub, owner_client):
+    services.subscription_suspend(subscription=sub, reason="unpaid")
+    page = owner_client.get("/app/clients/").content.decode()
+    assert "billing-banner" in page and "read-only" in page
+    assert 'href="/app/billing/"' in page

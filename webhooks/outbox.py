@@ -106,8 +106,9 @@ def _plan_deliveries(event: Event, now: dt.datetime) -> list[Delivery]:
         for endpoint in endpoints
     ]
     if deliveries:
-        deliveries = Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
-        ids = [d.pk for d in deliveries if d.pk]
+        # A new event: no delivery of it can exist yet (the unique constraint guards the rest).
+        deliveries = Delivery.objects.bulk_create(deliveries)
+        ids = [d.pk for d in deliveries]
         transaction.on_commit(lambda: [enqueue_delivery(pk) for pk in ids])
     return deliveries
 

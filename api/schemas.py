@@ -266,7 +266,7 @@ class ClientPage(Schema):
 
 class ClientListQuery(In):
     q: str | None = Field(None, max_length=100)
-    active: bool | None = True
+    active: Literal["true", "false", "all"] = "true"
     cursor: str | None = Field(None, max_length=500)
     limit: int = Field(50, ge=1, le=100)
 

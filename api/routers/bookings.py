@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.responses import NinjaJSONEncoder
 
 from accounts.errors import AgendoError
@@ -35,7 +35,7 @@ from scheduling.models import Resource, Service
 
 router = Router(tags=["bookings"])
 READ_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
-WRITE_ERRORS = {**READ_ERRORS, 409: ErrorOut}
+WRITE_ERRORS = {**READ_ERRORS, 400: ErrorOut, 409: ErrorOut}
 # Printable ASCII, as Stripe's and the IETF draft's keys are (a UUID fits).
 IDEMPOTENCY_KEY_RE = re.compile(r"^[\x21-\x7e]{1,255}$")
 
@@ -153,7 +153,7 @@ def booking_create(request, payload: BookingIn):
     same key with a different request is a 422 `idempotency_mismatch`."""
     key = request.headers.get("Idempotency-Key")
     if key is None:
-        return 201, _create(request, payload, None)
+        return Status(201, _create(request, payload, None))
     if not IDEMPOTENCY_KEY_RE.match(key):
         raise ApiError(
             "validation",

@@ -4,7 +4,7 @@ A staff key sees the clients of its own bookings and those its member entered.""
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from api.auth import read_key, write_key
 from api.cursors import cursor_make, cursor_read
@@ -25,13 +25,13 @@ from bookings.scoping import visible_clients
 
 router = Router(tags=["clients"])
 READ_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
-WRITE_ERRORS = {**READ_ERRORS, 409: ErrorOut}
+WRITE_ERRORS = {**READ_ERRORS, 400: ErrorOut, 409: ErrorOut}
 
 
 @router.get("/clients", response={200: ClientPage, **READ_ERRORS}, auth=read_key)
 def client_list(request, query: Query[ClientListQuery]):
     """Clients in id order; `q` searches name, e-mail and (3+ digits) phone; `active` true by
-    default (false: deactivated ones; leave it empty for both)."""
+    default (false: the deactivated ones; all: both)."""
     qs = visible_clients(request.user)
     text = (query.q or "").strip()
     if text:
@@ -40,8 +40,8 @@ def client_list(request, query: Query[ClientListQuery]):
         if len(digits) >= 3:
             match |= Q(phone__contains=digits)
         qs = qs.filter(match)
-    if query.active is not None:
-        qs = qs.filter(is_active=query.active)
+    if query.active != "all":
+        qs = qs.filter(is_active=query.active == "true")
     after = cursor_read("clients", query.cursor)
     if after is not None:
         if len(after) != 1 or not isinstance(after[0], int):
@@ -79,7 +79,7 @@ def client_create(request, payload: ClientIn):
         created_by=request.user,
         **_fields(payload.model_dump()),
     )
-    return 201, client
+    return Status(201, client)
 
 
 @router.patch("/clients/{client_id}", response={200: ClientOut, **WRITE_ERRORS}, auth=write_key)

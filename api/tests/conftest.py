@@ -46,6 +46,7 @@ def world(alpha):
     business = BusinessSettings.load()
     business.min_notice_minutes = 0
     business.max_advance_days = 120
+    business.slot_interval = 30
     business.save()
     ana = ResourceFactory(name="Ana", order=1)
     bia = ResourceFactory(name="Bia", order=2)

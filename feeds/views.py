@@ -26,7 +26,8 @@ from scheduling.models import Resource
 # Private: a shared cache must never keep one member's feed. Short: a changed booking shows up
 # at the next poll; the ETag makes the polls in between cheap.
 FEED_MAX_AGE = 300
-# Built bodies are kept in Redis under their ETag: polls after a change build the calendar once.
+# The latest body of each feed is kept in Redis with its ETag: unchanged polls from apps that
+# send no If-None-Match (Google's) cost one small query and a cache read, not a build.
 BODY_CACHE_SECONDS = 24 * 60 * 60
 # Part of every ETag: change it when feed_ics writes something different for the same bookings.
 FEED_FORMAT = "feed-1"
@@ -63,11 +64,13 @@ def feed(request, token: str):
     last_modified = int(changed_at.timestamp())
     response = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if response is None:
-        key = f"feeds:ics:{found.pk}:{etag}"
-        body = cache.get(key)
-        if body is None:
-            body = feed_ics(bookings=bookings, **parts)
-            cache.set(key, body, BODY_CACHE_SECONDS)
+        # One body kept per feed (the latest), so Redis holds at most one per feed.
+        key = f"feeds:ics:{found.pk}"
+        kept_etag, body = cache.get(key) or (None, None)
+        if kept_etag != etag:
+            entries = selectors.feed_entries(bookings=bookings)
+            body = feed_ics(entries=entries, cache=cache, **parts)
+            cache.set(key, (etag, body), BODY_CACHE_SECONDS)
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
         response["Content-Disposition"] = 'inline; filename="calendar.ics"'
     response["ETag"] = etag

@@ -35,12 +35,13 @@ def feed_may_manage(
 
 
 def feed_by_token(*, token: str) -> FeedToken | None:
-    """The live feed with this token, or None (unknown, revoked, replaced, or a deactivated
-    member's)."""
+    """The live feed with this token, or None (unknown, revoked, replaced, or of a deactivated
+    member or resource: the page lists only active ones, so nobody could turn those off)."""
     if not 20 <= len(token) <= 64 or not TOKEN_CHARS.issuperset(token):
         return None
     feed = FeedToken.objects.select_related("user", "resource").filter(token=token).first()
-    if feed is None or (feed.user is not None and not feed.user.is_active):
+    subject = feed.user if feed is not None and feed.user_id else getattr(feed, "resource", None)
+    if subject is None or not subject.is_active:
         return None
     return feed
 

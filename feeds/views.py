@@ -115,7 +115,7 @@ def feed_action(request, kind: str, pk: int, action: str):
     if kind == "member":
         user, resource = get_object_or_404(User, pk=pk, is_active=True), None
     elif kind == "resource":
-        user, resource = None, get_object_or_404(Resource, pk=pk)
+        user, resource = None, get_object_or_404(Resource, pk=pk, is_active=True)
     else:
         raise Http404
     # Someone else's feed is not there for a member who may not manage it (not even a 403).

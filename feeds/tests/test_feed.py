@@ -168,11 +168,16 @@ def test_revoked_and_replaced_tokens_answer_404(shop, alpha_client):
     assert alpha_client.get("/feeds/not-a-token.ics").status_code == 404
 
 
-def test_a_deactivated_members_feed_answers_404(shop, alpha_client):
+def test_a_deactivated_members_or_resources_feed_answers_404(shop, alpha_client):
     feed = feed_for(user=shop["rafa_user"])
+    room = feed_for(resource=shop["room"])
+    assert _get(alpha_client, room).status_code == 200
     shop["rafa_user"].is_active = False
     shop["rafa_user"].save()
+    shop["room"].is_active = False
+    shop["room"].save()
     assert _get(alpha_client, feed).status_code == 404
+    assert _get(alpha_client, room).status_code == 404
 
 
 def test_a_token_of_one_business_means_nothing_on_another(shop, alpha_client, beta_client):

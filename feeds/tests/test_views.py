@@ -142,3 +142,20 @@ def test_the_page_in_portuguese(team, alpha_client):
         assert_no_english(client.get("/app/feeds/", **HTMX).content.decode())
         done = client.post(f"/app/feeds/member/{user.pk}/issue/", **HTMX).content.decode()
         assert_no_english(done)
+
+
+def test_each_change_is_in_the_audit_trail_in_words(team, alpha_client):
+    from accounts.models import AuditEntry
+
+    client = _as(alpha_client, team["owner"])
+    url = f"/app/feeds/member/{team['rafa'].pk}"
+    for action in ("issue", "issue", "revoke"):
+        client.post(f"{url}/{action}/")
+    entries = list(AuditEntry.objects.order_by("id"))
+    assert [e.action_label for e in entries] == [
+        "Calendar feed created",
+        "Calendar feed address replaced",
+        "Calendar feed turned off",
+    ]
+    assert {e.target_label for e in entries} == {"Rafa Lima"}
+    assert {e.actor_id for e in entries} == {team["owner"].pk}

@@ -308,3 +308,10 @@ def test_a_feed_speaks_its_readers_language(shop, alpha_client):
     booking_in(4, resource=english.resource, service=shop["cut"], status="cancelled")
     events = _events(_get(alpha_client, feed_for(user=english)))
     assert str(events[0]["summary"]).startswith("Cancelled: ")
+
+
+def test_head_and_post(shop, alpha_client):
+    feed = feed_for(resource=shop["room"])
+    head = alpha_client.head(f"/feeds/{feed.token}.ics")
+    assert head.status_code == 200 and head["ETag"]
+    assert alpha_client.post(f"/feeds/{feed.token}.ics").status_code == 405

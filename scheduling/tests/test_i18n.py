@@ -88,7 +88,7 @@ def test_portuguese_words_and_formats_on_the_screens(shop, alpha_client):
     # The default words ("professionals") are the business's, shown in its reader's language.
     resources = visible_text(client.get("/app/resources/").content.decode())
     assert "Profissionais" in resources and "Membro da equipe" in resources
-    assert "Novo profissional" in resources
+    assert "Adicionar profissional" in resources
     time_off = visible_text(client.get("/app/time-off/").content.decode())
     assert "qui., 24 de dez. de 2026, 08:00" in time_off and "Folgas" in time_off
     service_list = visible_text(client.get("/app/services/").content.decode())
@@ -176,7 +176,7 @@ def test_a_business_s_own_words_are_shown_as_written(shop, alpha_client):
     business.save()
     client = _client(alpha_client, shop["owner"])
     resources = visible_text(client.get("/app/resources/").content.decode())
-    assert "Barbeiros" in resources and "Novo barbeiro" in resources
+    assert "Barbeiros" in resources and "Adicionar barbeiro" in resources
     # The settings form offers the default words in the business's language, so saving it
     # unchanged keeps what its clients read.
     business.label_service_plural = "services"

@@ -153,9 +153,11 @@ def module_refusal(module: str) -> PlanLimitError:
     return PlanLimitError(f"module_{module}", message, limit=module)
 
 
-def online_booking_state() -> str:
-    """ "open"; "paused_status" (suspended or cancelled); "paused_limit" (the period's bookings
-    are used up). Staff booking by hand is never paused."""
+def online_booking_state(*, lock: bool = False) -> str:
+    """Whether clients may book online: "open"; "paused_status" (suspended or cancelled);
+    "paused_limit" (the period's bookings are used up). Staff booking by hand is never paused.
+    `lock`: inside the transaction that books, count under the bookings limit's lock (clients
+    of one business take turns, so two cannot both take the period's last booking)."""
     terms = current_terms()
     if terms is None:
         return "open"
@@ -163,6 +165,8 @@ def online_booking_state() -> str:
         return "paused_status"
     limit = terms.limit("bookings")
     if limit is not None:
+        if lock:
+            _lock("bookings")
         start, end = period(terms)
         if usage.count_of("bookings", start, end) >= limit:
             return "paused_limit"

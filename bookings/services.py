@@ -331,9 +331,10 @@ def booking_create(
     business = business or settings_get()
     now = now or timezone.now()
     public = source == Source.PUBLIC
-    if public and online_booking_state() != "open":
-        # The plan's bookings used up, or the subscription suspended: clients are told to
-        # contact the business. Staff booking by hand is never paused (their own work).
+    # The plan's bookings used up, or the subscription suspended: clients are told to contact
+    # the business. Staff booking by hand is never paused (their own work). Counted under the
+    # limit's lock, so two clients cannot both take the period's last booking.
+    if public and online_booking_state(lock=True) != "open":
         raise booking_error("booking_paused")
     if override and actor is None:
         raise booking_error("invalid_transition", _("Only staff can override the booking rules."))
@@ -483,6 +484,10 @@ def booking_reschedule(
     _check_allowed(booking, ACTIONS["reschedule"], now=now)
     if by_client and not can_cancel(booking, now=now, business=business):
         raise booking_error("window_closed")
+    if by_client and online_booking_state() == "paused_status":
+        # Suspended or cancelled: a client may still cancel, not move (moving is not a new
+        # booking, so a used-up bookings limit does not stop it).
+        raise booking_error("booking_paused")
     if override and (actor is None or by_client):
         raise booking_error("invalid_transition", _("Only staff can override the booking rules."))
     target = resource or booking.resource

@@ -259,3 +259,14 @@ def test_a_pt_br_business_shows_the_pause_in_portuguese(suspended, contact_shop,
     )
     assert refused.status_code == 403
     assert_no_english(refused.content.decode())
+
+
+def test_a_client_cannot_move_a_booking_of_a_suspended_business_through_the_service(
+    suspended, contact_shop
+):
+    booking = suspended  # made before the suspension
+    with pytest.raises(BookingError) as refused:
+        services.booking_reschedule(booking=booking, start=_start(_day(3), 14), by_client=True)
+    assert refused.value.code == "booking_paused"
+    # Staff still can: their own work is never paused.
+    services.booking_reschedule(booking=booking, start=_start(_day(3), 14))

@@ -52,6 +52,15 @@ def _schema_name() -> str:
     return getattr(connection, "schema_name", None) or "-"
 
 
+# Paths that carry a secret (a client's manage link, a calendar feed, an invitation or password
+# reset key): logged as "/manage/…", never the token itself.
+_SECRET_PATH = re.compile(r"^/(manage|booked|feeds|accounts/invite|accounts/password/reset/key)/.*")
+
+
+def loggable_path(path: str) -> str:
+    return _SECRET_PATH.sub(lambda m: f"/{m.group(1)}/…", path)
+
+
 class RequestIdMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -66,14 +75,15 @@ class RequestIdMiddleware:
             response[REQUEST_ID_HEADER] = request_id
             user = getattr(request, "user", None)
             tenant = getattr(request, "tenant", None)
+            path = loggable_path(request.path)
             access_logger.info(
                 "%s %s %s",
                 request.method,
-                request.path,
+                path,
                 response.status_code,
                 extra={
                     "method": request.method,
-                    "path": request.path,
+                    "path": path,
                     "status": response.status_code,
                     "duration_ms": round((time.monotonic() - started) * 1000, 1),
                     "user_id": user.pk if user is not None and user.is_authenticated else None,

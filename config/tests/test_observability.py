@@ -189,3 +189,14 @@ def test_a_task_run_eagerly_inside_a_request_keeps_the_requests_id():
         assert request_id_var.get() == "task-t3"  # sent from outside any request
     finally:
         observability._forget_request_id(task_id="t3")
+
+
+def test_secret_tokens_in_paths_never_reach_the_access_log():
+    from config.observability import loggable_path
+
+    assert loggable_path("/manage/abc123secret/") == "/manage/…"
+    assert loggable_path("/manage/abc123secret/calendar.ics") == "/manage/…"
+    assert loggable_path("/feeds/tok3n.ics") == "/feeds/…"
+    assert loggable_path("/accounts/invite/MQ/abc-def/") == "/accounts/invite/…"
+    assert loggable_path("/accounts/password/reset/key/1-abc/") == "/accounts/password/reset/key/…"
+    assert loggable_path("/app/bookings/ABC123/") == "/app/bookings/ABC123/"

@@ -2,8 +2,9 @@
 
 import django.core.validators
 import django.db.models.deletion
-import scheduling.models
 from django.db import migrations, models
+
+import scheduling.models
 
 
 class Migration(migrations.Migration):

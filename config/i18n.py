@@ -2,8 +2,8 @@
 
 - The platform host (landing, sign-up, operators): the language cookie, else the browser's
   Accept-Language (Django's own negotiation).
-- A business's host, staff pages (`/app/`, signed in): the member's own language, else the
-  business's.
+- A business's host, staff pages (`/app/`, and `/accounts/` once signed in): the member's own
+  language, else the business's.
 - A business's host, everything else (booking page, manage page, login): the visitor's choice
   from the page's language switch (Django's language cookie), else the business's language.
 
@@ -15,7 +15,8 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
-STAFF_PREFIXES = ("/app/",)
+# Signed-in members' own pages: the dashboard and their account (2FA, password, sessions).
+STAFF_PREFIXES = ("/app/", "/accounts/")
 
 
 def supported(code: str | None) -> str | None:

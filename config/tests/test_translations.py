@@ -101,8 +101,18 @@ def test_staff_pages_speak_the_members_language_or_the_business(alpha, alpha_cli
     login_as(alpha_client, owner, "alpha")
     alpha_client.cookies["agendo_language"] = "en"  # the visitor's switch is for the public pages
     assert alpha_client.get("/app/")["Content-Language"] == "pt-br"
-    if hasattr(owner, "language"):
-        owner.language = "en"
-        owner.save()
-        assert alpha_client.get("/app/")["Content-Language"] == "en"
-        assert alpha_client.get("/", HTTP_ACCEPT_LANGUAGE="pt")["Content-Language"] == "en"
+    owner.language = "en"
+    owner.save()
+    assert alpha_client.get("/app/")["Content-Language"] == "en"
+    assert alpha_client.get("/", HTTP_ACCEPT_LANGUAGE="pt")["Content-Language"] == "en"
+
+
+def test_a_members_account_pages_follow_their_language(alpha, alpha_client):
+    from accounts.tests.factories import OwnerFactory
+    from conftest import login_as
+
+    _business_language("pt-br")
+    owner = OwnerFactory(language="en")
+    assert alpha_client.get("/accounts/login/")["Content-Language"] == "pt-br"  # not signed in
+    login_as(alpha_client, owner, "alpha")
+    assert alpha_client.get("/accounts/2fa/")["Content-Language"] == "en"

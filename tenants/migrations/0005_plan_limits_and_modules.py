@@ -4,70 +4,97 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tenants', '0004_tenant_phone_address'),
+        ("tenants", "0004_tenant_phone_address"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='plan',
-            name='currency',
-            field=models.CharField(default='BRL', max_length=3),
+            model_name="plan",
+            name="currency",
+            field=models.CharField(default="BRL", max_length=3),
         ),
         migrations.AddField(
-            model_name='plan',
-            name='is_public',
-            field=models.BooleanField(default=True, help_text='Offered at sign-up and on the billing page.'),
+            model_name="plan",
+            name="is_public",
+            field=models.BooleanField(
+                default=True, help_text="Offered at sign-up and on the billing page."
+            ),
         ),
         migrations.AddField(
-            model_name='plan',
-            name='max_bookings',
-            field=models.PositiveIntegerField(blank=True, help_text='Bookings created in one billing period. Empty means unlimited.', null=True, verbose_name='bookings per period'),
+            model_name="plan",
+            name="max_bookings",
+            field=models.PositiveIntegerField(
+                blank=True,
+                help_text="Bookings created in one billing period. Empty means unlimited.",
+                null=True,
+                verbose_name="bookings per period",
+            ),
         ),
         migrations.AddField(
-            model_name='plan',
-            name='max_services',
-            field=models.PositiveIntegerField(blank=True, help_text='Empty means unlimited.', null=True, verbose_name='active services'),
+            model_name="plan",
+            name="max_services",
+            field=models.PositiveIntegerField(
+                blank=True,
+                help_text="Empty means unlimited.",
+                null=True,
+                verbose_name="active services",
+            ),
         ),
         migrations.AddField(
-            model_name='plan',
-            name='max_whatsapp',
-            field=models.PositiveIntegerField(blank=True, help_text='Empty means unlimited.', null=True, verbose_name='WhatsApp messages per period'),
+            model_name="plan",
+            name="max_whatsapp",
+            field=models.PositiveIntegerField(
+                blank=True,
+                help_text="Empty means unlimited.",
+                null=True,
+                verbose_name="WhatsApp messages per period",
+            ),
         ),
         migrations.AddField(
-            model_name='plan',
-            name='module_api',
-            field=models.BooleanField(default=False, verbose_name='JSON API'),
+            model_name="plan",
+            name="module_api",
+            field=models.BooleanField(default=False, verbose_name="JSON API"),
         ),
         migrations.AddField(
-            model_name='plan',
-            name='module_branding',
-            field=models.BooleanField(default=False, help_text='Own colours and logo, no “Powered by Agendo”.', verbose_name='own branding'),
+            model_name="plan",
+            name="module_branding",
+            field=models.BooleanField(
+                default=False,
+                help_text="Own colours and logo, no “Powered by Agendo”.",
+                verbose_name="own branding",
+            ),
         ),
         migrations.AddField(
-            model_name='plan',
-            name='module_reports',
-            field=models.BooleanField(default=False, verbose_name='reports'),
+            model_name="plan",
+            name="module_reports",
+            field=models.BooleanField(default=False, verbose_name="reports"),
         ),
         migrations.AddField(
-            model_name='plan',
-            name='module_webhooks',
-            field=models.BooleanField(default=False, verbose_name='webhooks'),
+            model_name="plan",
+            name="module_webhooks",
+            field=models.BooleanField(default=False, verbose_name="webhooks"),
         ),
         migrations.AddField(
-            model_name='plan',
-            name='module_whatsapp',
-            field=models.BooleanField(default=False, verbose_name='WhatsApp messages'),
+            model_name="plan",
+            name="module_whatsapp",
+            field=models.BooleanField(default=False, verbose_name="WhatsApp messages"),
         ),
         migrations.AlterField(
-            model_name='plan',
-            name='max_resources',
-            field=models.PositiveIntegerField(blank=True, help_text='Empty means unlimited.', null=True, verbose_name='resources'),
+            model_name="plan",
+            name="max_resources",
+            field=models.PositiveIntegerField(
+                blank=True, help_text="Empty means unlimited.", null=True, verbose_name="resources"
+            ),
         ),
         migrations.AlterField(
-            model_name='plan',
-            name='max_staff',
-            field=models.PositiveIntegerField(blank=True, help_text='Empty means unlimited.', null=True, verbose_name='staff accounts'),
+            model_name="plan",
+            name="max_staff",
+            field=models.PositiveIntegerField(
+                blank=True,
+                help_text="Empty means unlimited.",
+                null=True,
+                verbose_name="staff accounts",
+            ),
         ),
     ]

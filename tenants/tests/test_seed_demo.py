@@ -77,6 +77,10 @@ def test_seed_demo_is_idempotent_and_its_logins_work(demo_env, monkeypatch):
     barbearia = Tenant.objects.get(schema_name="barbearia")
     assert barbearia.get_primary_domain().domain == "barbearia.localhost"
     assert schema_exists("barbearia")
+    # Both on PRO and paid up, once: a second seed wrote no second subscription or event.
+    for tenant in (demo, barbearia):
+        assert (tenant.subscription.plan.code, tenant.subscription.status) == ("pro", "active")
+        assert tenant.subscription.events.count() == 2  # the start and the activation
     with schema_context("demo"):
         owner = User.objects.get(email="owner@demo.localhost")
         assert owner.role == User.Role.OWNER

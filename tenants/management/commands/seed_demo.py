@@ -43,6 +43,22 @@ DEMOS = (
 )
 
 
+def _subscription_pro_active(tenant: Tenant) -> None:
+    """The demo businesses are on PRO and paid up (SPEC §10): whatever an earlier run or a test
+    of the billing page left, a seed puts them back."""
+    from billing import services as billing
+    from billing.models import Subscription
+
+    pro = Plan.objects.get(code="pro")
+    subscription = Subscription.objects.filter(tenant=tenant).first()
+    if subscription is None:
+        subscription = billing.subscription_start(tenant=tenant, plan=pro, actor="system")
+    if subscription.status != "active" or subscription.plan_id != pro.pk:
+        billing.subscription_activate(
+            subscription=subscription, plan=pro, actor="system", reason="demo seed"
+        )
+
+
 def _user_upsert(*, email: str, password: str, full_name: str, **fields) -> User:
     user, _ = User.objects.update_or_create(
         email=email, defaults={"full_name": full_name, "is_active": True, **fields}
@@ -123,6 +139,7 @@ class Command(BaseCommand):
         Domain.objects.get_or_create(
             domain=f"{spec.slug}.{base}", defaults={"tenant": tenant, "is_primary": True}
         )
+        _subscription_pro_active(tenant)
 
         with schema_context(tenant.schema_name), transaction.atomic():
             owner = _user_upsert(

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from accounts.tests.factories import PASSWORD, OwnerFactory, UserFactory
+from api import services as api_services
 from bookings.models import Booking
 from bookings.tests.factories import BookingFactory, ClientFactory
 from conftest import SHOTS, empty_schema, ensure_test_tenants
@@ -22,6 +23,7 @@ from notifications.models import Channel, Kind, Message
 from scheduling import services as scheduling_services
 from scheduling.models import ResourceCategory, WeeklyHours
 from scheduling.tests.factories import ResourceFactory, ServiceFactory, TimeOffFactory
+from webhooks.models import Endpoint
 
 PHONE = {"width": 375, "height": 812}
 OWNER_EMAIL = "olivia.owner.with.a.long.address@browser-barbers.example"
@@ -118,6 +120,14 @@ def dashboard(public_rows_restored, transactional_db, live_server):
             status=Message.Status.FAILED,
             last_error="SMTP 550 mailbox unavailable: " + "x" * 120,
         )
+        api_key, _secret = api_services.api_key_create(
+            name="Site da barbearia — widget de agendamento", scopes=["read"], created_by=owner
+        )
+        endpoint = Endpoint.objects.create(
+            url="https://hooks.example.com/agendo/barbearia-navalha-de-ouro/bookings",
+            description="CRM da barbearia (todos os agendamentos)",
+            events=["booking.created", "booking.cancelled"],
+        )
         values = {
             "reference": booking.reference,
             "kind": Kind.REMINDER,
@@ -133,6 +143,10 @@ def dashboard(public_rows_restored, transactional_db, live_server):
             "scheduling:service": cut.pk,
             "bookings:client": client.pk,
             "notifications:message": message.pk,
+            "api_keys:": api_key.pk,
+            "webhooks:endpoint": endpoint.pk,
+            "webhooks:delivery": endpoint.pk,  # a POST-only action: any id answers 405
+            "feeds:": owner.pk,
         }
     port = live_server.url.rsplit(":", 1)[1]
     yield {"base": f"http://browser.localhost:{port}", "values": values, "pks": pks, "owner": owner}

@@ -74,7 +74,8 @@ LABEL_WORDS = {
 
 def label_shown(word: str) -> str:
     """A business's word as its reader sees it: a default word translated, its own as typed."""
-    translated = LABEL_WORDS.get(word)
+    word = "" if word is None else str(word)
+    translated = LABEL_WORDS.get(word.strip().lower())
     return str(translated) if translated is not None else word
 
 

@@ -3,11 +3,7 @@
 import logging
 
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import connection
-from django.template.loader import render_to_string
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, tenant_context
 
@@ -54,10 +50,8 @@ def sweep_all() -> int:
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def endpoint_disabled_mail(*, schema: str, endpoint_id: int) -> int:
     """Tell the business's owners that an endpoint was turned off, in the business's language."""
-    from accounts.models import User
-    from scheduling.models import BusinessSettings
+    from tenants.mail import owners_mail
     from tenants.models import Tenant
-    from tenants.selectors import public_base_url, tenant_primary_domain
     from webhooks.models import Endpoint
 
     tenant = Tenant.objects.filter(schema_name=schema).first()
@@ -65,22 +59,11 @@ def endpoint_disabled_mail(*, schema: str, endpoint_id: int) -> int:
         return 0
     with schema_context(schema):
         endpoint = Endpoint.objects.filter(pk=endpoint_id).first()
-        owners = list(
-            User.objects.filter(role=User.Role.OWNER, is_active=True).values_list(
-                "email", flat=True
-            )
-        )
-        business = BusinessSettings.objects.filter(pk=1).only("language").first()
-    if endpoint is None or not owners:
+    if endpoint is None:
         return 0
-    base = public_base_url(domain=tenant_primary_domain(tenant))
-    with translation.override(business.language if business else "en"):
-        context = {
-            "business_name": tenant.name,
-            "endpoint": endpoint,
-            "endpoint_url": f"{base}/app/settings/webhooks/{endpoint.pk}/",
-        }
-        subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + _("A webhook endpoint was turned off")
-        body = render_to_string("webhooks/email/endpoint_disabled.txt", context)
-    send_mail(subject, body, None, owners)
-    return len(owners)
+    return owners_mail(
+        tenant,
+        subject=lambda: _("A webhook endpoint was turned off"),
+        template="webhooks/email/endpoint_disabled.txt",
+        context={"endpoint": endpoint, "endpoint_path": f"/app/settings/webhooks/{endpoint.pk}/"},
+    )

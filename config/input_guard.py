@@ -7,7 +7,7 @@ link or path of ours ever has one, so the whole class is answered here, once, wi
 cookie.
 """
 
-from django.http import QueryDict
+from django.http import JsonResponse, QueryDict
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -40,12 +40,11 @@ def carries_nul(request) -> bool:
 
 
 def _refusal(request):
-    return render(
-        request,
-        "errors/bad_request.html",
-        {"reason": _("The address or the form contained a character that is not allowed.")},
-        status=400,
-    )
+    reason = _("The address or the form contained a character that is not allowed.")
+    if request.path.startswith("/api/"):  # the JSON API's one error shape
+        error = {"code": "bad_request", "message": str(reason), "field": None}
+        return JsonResponse({"error": error}, status=400)
+    return render(request, "errors/bad_request.html", {"reason": reason}, status=400)
 
 
 class InputGuardMiddleware:

@@ -200,8 +200,9 @@ def test_hostile_input_is_4xx(api, world):
         error_of(response)
     bad_json = api.post("/api/v1/bookings", b"{not json", content_type="application/json")
     assert bad_json.status_code == 400 and error_of(bad_json)["code"] == "bad_request"
-    assert api.get("/api/v1/bookings?client=%00").status_code == 400
-    assert api.get("/api/v1/bookings/AB%00CD").status_code == 400
+    for nul in ("/api/v1/bookings?client=%00", "/api/v1/bookings/AB%00CD"):
+        refused = api.get(nul)  # the NUL guard answers before the API, in its error shape
+        assert refused.status_code == 400 and error_of(refused)["code"] == "bad_request"
     assert api.get("/api/v1/bookings?date_from=99999-01-01").status_code == 422
     assert api.get("/api/v1/bookings?resource=99999999999999999999").status_code == 422
     assert error_of(api.get("/api/v1/bookings/" + "Z" * 300))["code"] == "not_found"

@@ -36,15 +36,28 @@ def user_create(
     role: str = Role.STAFF,
     email_verified: bool = False,
 ) -> User:
-    """Create a user of the current schema. `password=None` leaves it unusable (invited)."""
+    """Create a user of the current schema. `password=None` leaves it unusable (invited).
+
+    A new active member must fit the plan's staff limit (PlanLimitError otherwise)."""
     email = _email_normalize(email)
     if User.objects.filter(email__iexact=email).exists():
         raise AccountError(
             "email_taken", _("There is already an account for %(email)s.") % {"email": email}
         )
+    _staff_limit_check()
     user = User.objects.create_user(email=email, password=password, full_name=full_name, role=role)
     EmailAddress.objects.create(user=user, email=email, primary=True, verified=email_verified)
     return user
+
+
+def _staff_limit_check() -> None:
+    """One more active member (created, invited or reactivated) must fit the plan's staff limit.
+    Counted under the limit's lock, held until this transaction ends: of two invitations racing
+    for the last seat, one wins."""
+    # billing counts accounts' rows (and those of the apps above): imported here, not at the top.
+    from billing.limits import limit_check
+
+    limit_check("staff")
 
 
 def email_language(user: User) -> str:
@@ -213,7 +226,8 @@ def user_profile_update(
 
 @transaction.atomic
 def user_set_active(*, actor: User | None, user: User, active: bool) -> User:
-    """Deactivate (ends their sessions; history stays) or reactivate a team member."""
+    """Deactivate (ends their sessions; history stays) or reactivate a team member (when the
+    plan's staff limit has room: PlanLimitError otherwise)."""
     if actor is not None:
         _check_may_change(actor=actor, user=user)
         if not active and actor.pk == user.pk:
@@ -222,6 +236,8 @@ def user_set_active(*, actor: User | None, user: User, active: bool) -> User:
         return user
     if not active and user.role == Role.OWNER:
         _check_not_last_owner(user=user)
+    if active:
+        _staff_limit_check()
     user.is_active = active
     user.save(update_fields=["is_active"])
     if not active:

@@ -19,18 +19,28 @@ from accounts.errors import AccountError
 from accounts.forms import AlertsForm, InviteForm, ProfileForm, RoleForm, SetPasswordForm
 from accounts.links import site_base_url
 from accounts.models import User
+from billing.limits import PlanLimitError
 from config.i18n import language_for
 
 AUTH_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 
 
-def _team_page(request, *, form=None, error: str | None = None, status: int = 200):
+def _team_page(
+    request,
+    *,
+    form=None,
+    error: str | None = None,
+    plan_limit: bool = False,
+    status: int = 200,
+):
+    """`plan_limit`: the refusal is the plan's staff limit (owners get a link to Billing)."""
     context = {
         "members": selectors.user_list_team(),
         "form": form or InviteForm(),
         "roles": User.Role.choices,
         "alert_choices": User.Alerts.choices,
         "error": error,
+        "plan_limit": plan_limit,
     }
     template = "accounts/team.html#team-panel" if request.htmx else "accounts/team.html"
     return render(request, template, context, status=status)
@@ -43,7 +53,9 @@ def _after_change(request, message: str):
     return redirect("accounts:team")
 
 
-def _refused(request, exc: AccountError):
+def _refused(request, exc: AccountError | PlanLimitError):
+    if isinstance(exc, PlanLimitError):  # said on the page itself, with its 403, htmx or not
+        return _team_page(request, error=exc.message, plan_limit=True, status=exc.status)
     if request.htmx:
         return _team_page(request, error=exc.message, status=exc.status)
     messages.error(request, exc.message)
@@ -71,6 +83,9 @@ def team_invite(request):
     except AccountError as exc:
         form.add_error(None, exc.message)
         return _team_page(request, form=form, status=422)
+    except PlanLimitError as exc:
+        form.add_error(None, exc.message)
+        return _team_page(request, form=form, plan_limit=True, status=exc.status)
     return _after_change(request, _("Invitation sent to %(email)s.") % {"email": user.email})
 
 
@@ -145,7 +160,7 @@ def team_set_active(request, pk: int, active: bool):
     member = get_object_or_404(User, pk=pk)
     try:
         services.user_set_active(actor=request.user, user=member, active=active)
-    except AccountError as exc:
+    except (AccountError, PlanLimitError) as exc:
         return _refused(request, exc)
     if active:
         message = _("%(name)s is reactivated.") % {"name": member}

@@ -72,8 +72,14 @@ LABEL_FIELDS = (
 )
 
 
+def settings_timezone_choices() -> list[tuple[str, str]]:
+    """Sign-up's time zones without its blank "the country's main time zone": a business
+    already has its time zone, and a blank one could never be saved."""
+    return [(value, label) for value, label in timezone_choices() if value]
+
+
 class SettingsForm(forms.ModelForm):
-    timezone = forms.ChoiceField(label=gettext_lazy("Time zone"), choices=timezone_choices)
+    timezone = forms.ChoiceField(label=gettext_lazy("Time zone"), choices=settings_timezone_choices)
     reminder_offsets = forms.TypedMultipleChoiceField(
         coerce=int,
         required=False,

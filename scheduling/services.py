@@ -51,6 +51,17 @@ RESOURCE_FIELDS = [
     "order",
 ]
 
+
+def _limit_check(key: str, *, adding: int = 1) -> None:
+    """`adding` more active resources or services must fit the plan's limit (PlanLimitError
+    otherwise), counted under the limit's lock until this transaction ends."""
+    # billing counts bookings too, which scheduling never imports: so billing is imported here.
+    from billing.limits import limit_check
+
+    if adding > 0:
+        limit_check(key, adding=adding)
+
+
 CURRENCY_BY_REGION = {"BR": "BRL", "PT": "EUR", "US": "USD", "GB": "GBP", "ES": "EUR", "AR": "ARS"}
 
 
@@ -228,7 +239,10 @@ def _names(related) -> list[str]:
 def resource_create(
     *, services: Iterable[Service] = (), actor: User | None = None, **fields
 ) -> Resource:
-    """A new resource, performing `services` (both sides of `Service.resources`)."""
+    """A new resource, performing `services` (both sides of `Service.resources`); an active one
+    must fit the plan's resources limit."""
+    if fields.get("is_active", True):
+        _limit_check("resources")
     resource = Resource.objects.create(**fields)
     resource.services.set(services)
     changes = {**audit_snapshot(resource, RESOURCE_FIELDS), "services": _names(resource.services)}
@@ -244,8 +258,11 @@ def resource_update(
     actor: User | None = None,
     **fields,
 ) -> Resource:
-    """Change a resource; `services` (when given) becomes exactly what it performs."""
-    return _update_with_links(resource, "services", services, RESOURCE_FIELDS, actor, fields)
+    """Change a resource; `services` (when given) becomes exactly what it performs. Turning an
+    inactive one active must fit the plan's resources limit."""
+    return _update_with_links(
+        resource, "services", services, RESOURCE_FIELDS, actor, fields, limit="resources"
+    )
 
 
 def _stored(instance):
@@ -253,14 +270,20 @@ def _stored(instance):
     return type(instance).objects.filter(pk=instance.pk).first() or instance
 
 
-def _update_with_links(instance, relation: str, linked, audited: list, actor, fields: dict):
+def _update_with_links(
+    instance, relation: str, linked, audited: list, actor, fields: dict, *, limit: str
+):
     """Set `fields` on a resource or service and, when `linked` is given, make it exactly the
-    other side of their many-to-many `relation`; audited with the links by name."""
+    other side of their many-to-many `relation`; audited with the links by name. Turning an
+    inactive one active counts against the plan's `limit`."""
 
     def snapshot(obj) -> dict:
         return {**audit_snapshot(obj, audited), relation: _names(getattr(obj, relation))}
 
-    before = snapshot(_stored(instance))
+    stored = _stored(instance)
+    if fields.get("is_active") and not stored.is_active:
+        _limit_check(limit)
+    before = snapshot(stored)
     for name, value in fields.items():
         setattr(instance, name, value)
     instance.save()
@@ -280,6 +303,10 @@ def _audit_update(actor, kind: str, target, before: dict, after: dict) -> None:
 def service_create(
     *, resources: Iterable[Resource] = (), actor: User | None = None, **fields
 ) -> Service:
+    """A new service, performed by `resources`; an active one must fit the plan's limit of
+    active services."""
+    if fields.get("is_active", True):
+        _limit_check("services")
     service = Service.objects.create(**fields)
     service.resources.set(resources)
     changes = {**audit_snapshot(service, SERVICE_FIELDS), "resources": _names(service.resources)}
@@ -295,8 +322,11 @@ def service_update(
     actor: User | None = None,
     **fields,
 ) -> Service:
-    """Change a service; `resources` (when given) becomes exactly who performs it."""
-    return _update_with_links(service, "resources", resources, SERVICE_FIELDS, actor, fields)
+    """Change a service; `resources` (when given) becomes exactly who performs it. Turning an
+    inactive one active must fit the plan's limit of active services."""
+    return _update_with_links(
+        service, "resources", resources, SERVICE_FIELDS, actor, fields, limit="services"
+    )
 
 
 @transaction.atomic
@@ -389,6 +419,7 @@ def presets_apply(
     rental); `services` as reviewed, each performed by that resource so none is a dead end; the
     preset's business hours when `hours` (never over hours the business already has). Marks the
     presets decided; a second call is refused, so a double submit creates nothing twice.
+    What it would create must fit the plan's limits, all of it: a refusal creates nothing.
     """
     business = _settings_for_update()
     _presets_refuse_if_decided(business)
@@ -403,31 +434,31 @@ def presets_apply(
     business.label_client, business.label_client_plural = labels.client, labels.client_plural
 
     name = resource_name.strip()
-    if preset.owner_is_resource:
-        resource = Resource.objects.filter(user=owner).first()
-        if resource is None:
-            resource = Resource.objects.create(
-                name=name or owner.get_full_name(), kind=preset.resource_kind, user=owner
-            )
-    else:
+    resource = Resource.objects.filter(user=owner).first() if preset.owner_is_resource else None
+    existing = {n.casefold() for n in Service.objects.values_list("name", flat=True)}
+    new_services = []  # (order, item): the reviewed ones not already there, once each
+    for order, item in enumerate(services):
+        if item.name.casefold() not in existing:
+            existing.add(item.name.casefold())
+            new_services.append((order, item))
+    # All of it fits the plan, or nothing is created.
+    _limit_check("resources", adding=0 if resource is not None else 1)
+    _limit_check("services", adding=len(new_services))
+
+    if resource is None and preset.owner_is_resource:
+        resource = Resource.objects.create(
+            name=name or owner.get_full_name(), kind=preset.resource_kind, user=owner
+        )
+    elif resource is None:
         resource = Resource.objects.create(
             name=name or preset.resource_name, kind=preset.resource_kind
         )
-
-    existing = {n.casefold() for n in Service.objects.values_list("name", flat=True)}
-    created = []
-    for order, item in enumerate(services):
-        if item.name.casefold() in existing:
-            continue
-        existing.add(item.name.casefold())
-        created.append(
-            Service.objects.create(
-                name=item.name,
-                duration_minutes=item.duration_minutes,
-                price=item.price,
-                order=order,
-            )
+    created = [
+        Service.objects.create(
+            name=item.name, duration_minutes=item.duration_minutes, price=item.price, order=order
         )
+        for order, item in new_services
+    ]
     resource.services.add(*created)
 
     hours_set = hours and not WeeklyHours.objects.filter(resource__isnull=True).exists()

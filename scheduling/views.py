@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import manager_required, owner_required
 from accounts.middleware import user_has_totp
 from accounts.selectors import audit_list
+from billing.limits import PlanLimitError
 from scheduling import selectors, services
 from scheduling.errors import SchedulingError
 from scheduling.forms import (
@@ -229,9 +230,14 @@ def category_delete(request, pk: int):
 # --- Resources -----------------------------------------------------------------------------------
 
 
-def _resource_list(request):
-    context = {"resources": selectors.resource_list().prefetch_related("services")}
-    return _page(request, "scheduling/resources.html", "resource-list", context)
+def _resource_list(request, refusal: PlanLimitError | None = None):
+    """The list; with `refusal` (the plan's limit said no), that said above it, with its 403."""
+    context = {
+        "resources": selectors.resource_list().prefetch_related("services"),
+        "refusal": refusal,
+    }
+    status = refusal.status if refusal else 200
+    return _page(request, "scheduling/resources.html", "resource-list", context, status)
 
 
 @manager_required
@@ -259,12 +265,17 @@ def resource_edit(request, pk: int | None = None):
         return render(request, "scheduling/resource_form.html", context, status=422)
     data = dict(form.cleaned_data)
     performs = data.pop("services")
-    if instance is None:
-        resource = services.resource_create(services=performs, actor=request.user, **data)
-    else:
-        resource = services.resource_update(
-            resource=instance, services=performs, actor=request.user, **data
-        )
+    try:
+        if instance is None:
+            resource = services.resource_create(services=performs, actor=request.user, **data)
+        else:
+            resource = services.resource_update(
+                resource=instance, services=performs, actor=request.user, **data
+            )
+    except PlanLimitError as exc:
+        form.add_error(None, exc.message)
+        context["plan_limit"] = True
+        return render(request, "scheduling/resource_form.html", context, status=exc.status)
     messages.success(request, _("%(name)s saved.") % {"name": resource})
     return redirect("scheduling:resources")
 
@@ -272,9 +283,12 @@ def resource_edit(request, pk: int | None = None):
 @manager_required
 @require_POST
 def resource_set_active(request, pk: int, active: bool):
-    resource = services.resource_set_active(
-        resource=get_object_or_404(Resource, pk=pk), active=active, actor=request.user
-    )
+    try:
+        resource = services.resource_set_active(
+            resource=get_object_or_404(Resource, pk=pk), active=active, actor=request.user
+        )
+    except PlanLimitError as exc:
+        return _resource_list(request, exc)
     messages.success(request, _active_message(resource, active))
     if request.htmx:
         return _resource_list(request)
@@ -284,7 +298,8 @@ def resource_set_active(request, pk: int, active: bool):
 # --- Services ------------------------------------------------------------------------------------
 
 
-def _service_list(request):
+def _service_list(request, refusal: PlanLimitError | None = None):
+    """The list; with `refusal` (the plan's limit said no), that said above it, with its 403."""
     rows = list(selectors.service_list())
     # Offered online but nobody (active) performs it: hidden from clients, so say so.
     orphans = {
@@ -292,8 +307,9 @@ def _service_list(request):
         for s in rows
         if s.is_active and s.is_public and not any(r.is_active for r in s.resources.all())
     }
-    context = {"services": rows, "orphan_ids": orphans}
-    return _page(request, "scheduling/services.html", "service-list", context)
+    context = {"services": rows, "orphan_ids": orphans, "refusal": refusal}
+    status = refusal.status if refusal else 200
+    return _page(request, "scheduling/services.html", "service-list", context, status)
 
 
 @manager_required
@@ -310,12 +326,19 @@ def service_edit(request, pk: int | None = None):
         if form.is_valid():
             data = dict(form.cleaned_data)
             performers = data.pop("resources")
-            if instance is None:
-                service = services.service_create(resources=performers, actor=request.user, **data)
-            else:
-                service = services.service_update(
-                    service=instance, resources=performers, actor=request.user, **data
-                )
+            try:
+                if instance is None:
+                    service = services.service_create(
+                        resources=performers, actor=request.user, **data
+                    )
+                else:
+                    service = services.service_update(
+                        service=instance, resources=performers, actor=request.user, **data
+                    )
+            except PlanLimitError as exc:
+                form.add_error(None, exc.message)
+                context = {"form": form, "object": instance, "plan_limit": True}
+                return render(request, "scheduling/service_form.html", context, status=exc.status)
             messages.success(request, _("%(name)s saved.") % {"name": service})
             return redirect("scheduling:services")
         return render(
@@ -327,9 +350,12 @@ def service_edit(request, pk: int | None = None):
 @manager_required
 @require_POST
 def service_set_active(request, pk: int, active: bool):
-    service = services.service_set_active(
-        service=get_object_or_404(Service, pk=pk), active=active, actor=request.user
-    )
+    try:
+        service = services.service_set_active(
+            service=get_object_or_404(Service, pk=pk), active=active, actor=request.user
+        )
+    except PlanLimitError as exc:
+        return _service_list(request, exc)
     messages.success(request, _active_message(service, active))
     if request.htmx:
         return _service_list(request)
@@ -370,7 +396,7 @@ def setup_presets(request):
     owner to review and accept or skip; nothing is created until they submit."""
     business = request.business
     decided = business.presets_decided_at is not None
-    status = 200
+    status, plan_limit = 200, False
     if request.method == "POST":
         if decided:
             messages.info(request, _("The suggested setup was already accepted or skipped."))
@@ -396,9 +422,14 @@ def setup_presets(request):
             except SchedulingError as exc:
                 messages.error(request, exc.message)
                 return redirect("bookings:dashboard")
-            messages.success(request, _presets_summary(result, business))
-            return redirect("bookings:dashboard")
-        status = 422
+            except PlanLimitError as exc:  # nothing was created: the owner may choose fewer
+                form.add_error(None, exc.message)
+                plan_limit, status = True, exc.status
+            else:
+                messages.success(request, _presets_summary(result, business))
+                return redirect("bookings:dashboard")
+        else:
+            status = 422
     else:
         type_form = PresetTypeForm(request.GET or None)
         business_type = (
@@ -427,6 +458,7 @@ def setup_presets(request):
             )
         },
         "has_hours": WeeklyHours.objects.filter(resource__isnull=True).exists(),
+        "plan_limit": plan_limit,
     }
     return _page(request, "scheduling/presets.html", "presets-panel", context, status)
 

@@ -14,6 +14,7 @@ from django_tenants.utils import schema_context
 from accounts import services as account_services
 from accounts.errors import AccountError
 from accounts.models import User
+from billing.limits import PlanLimitError
 from tenants import services
 from tenants.models import Domain, Plan, Tenant
 from tenants.selectors import public_base_url, tenant_primary_domain
@@ -117,6 +118,8 @@ class TenantAdmin(admin.ModelAdmin):
                     )
             except AccountError as exc:
                 form.add_error("email", exc.message)
+            except PlanLimitError as exc:  # the business's plan has no seat left
+                form.add_error(None, exc.message)
             else:
                 self.message_user(
                     request,
@@ -157,7 +160,7 @@ class TenantAdmin(admin.ModelAdmin):
                         note = _("%(email)s reactivated.") % {"email": user.email}
                     else:
                         note = _("%(email)s deactivated.") % {"email": user.email}
-            except AccountError as exc:
+            except (AccountError, PlanLimitError) as exc:
                 self.message_user(request, exc.message, messages.ERROR)
             else:
                 self.message_user(request, note)

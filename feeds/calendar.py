@@ -19,6 +19,8 @@ from django.core.cache.backends.base import BaseCache
 from django.utils import translation
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, Timezone
+from icalendar.parser import Contentline
+from icalendar.prop import vText
 
 from bookings.models import Booking
 from feeds.selectors import FeedEntry
@@ -28,7 +30,7 @@ PRODID = "-//Agendo//Calendar feed//EN"
 REFRESH = dt.timedelta(hours=1)
 
 # Part of every event's cache key: change it when _event writes something different.
-EVENT_FORMAT = "event-1"
+EVENT_FORMAT = "event-2"
 EVENT_CACHE_SECONDS = 7 * 24 * 60 * 60
 
 ICAL_STATUS = {
@@ -77,7 +79,7 @@ def feed_ics(
     for entry in entries:
         text = known.get(keys[entry.pk])
         if text is None:
-            text = _event(entry, zone=zone, words=words, detail_url=detail_url).to_ical()
+            text = _event_text(entry, zone=zone, words=words, detail_url=detail_url)
             fresh[keys[entry.pk]] = text
         events.append(text)
     if cache is not None and fresh:
@@ -153,3 +155,45 @@ def _event(entry: FeedEntry, *, zone: zoneinfo.ZoneInfo, words: dict, detail_url
     if ical_status == "CANCELLED":
         event.add("transp", "TRANSPARENT")  # frees the time in the member's calendar
     return event
+
+
+def _event_text(
+    entry: FeedEntry, *, zone: zoneinfo.ZoneInfo, words: dict, detail_url: str
+) -> bytes:
+    """The same VEVENT as `_event(...).to_ical()`, byte for byte (icalendar's property order,
+    escaping and line folding), written directly: a first read of a feed of hundreds of
+    bookings builds every event, and icalendar's objects cost about a millisecond each."""
+    status, pattern = words.get(entry.status, (entry.status, "%(booking)s"))
+    url = detail_url.replace("{reference}", entry.reference)
+    ical_status = ICAL_STATUS.get(entry.status, "CONFIRMED")
+    tzid = f";TZID={zone.key}"
+    lines = [
+        (
+            "SUMMARY",
+            _text(pattern % {"status": status, "booking": f"{entry.service} · {entry.client}"}),
+        ),
+        ("DTSTART" + tzid, _local(entry.start, zone)),
+        ("DTEND" + tzid, _local(entry.end, zone)),
+        ("DTSTAMP", _utc(entry.updated_at)),
+        ("UID", _text(booking_uid(entry))),
+        ("DESCRIPTION", _text(f"{entry.resource} · {entry.reference} · {status}\n{url}")),
+        ("LAST-MODIFIED", _utc(entry.updated_at)),
+        ("STATUS", ical_status),
+    ]
+    if ical_status == "CANCELLED":
+        lines.append(("TRANSP", "TRANSPARENT"))  # frees the time in the member's calendar
+    lines.append(("URL", url))
+    body = b"".join(Contentline(f"{name}:{value}").to_ical() + b"\r\n" for name, value in lines)
+    return b"BEGIN:VEVENT\r\n" + body + b"END:VEVENT\r\n"
+
+
+def _text(value: str) -> str:
+    return vText(value).to_ical().decode()
+
+
+def _local(moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%Y%m%dT%H%M%S")
+
+
+def _utc(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")

@@ -315,3 +315,28 @@ def test_head_and_post(shop, alpha_client):
     head = alpha_client.head(f"/feeds/{feed.token}.ics")
     assert head.status_code == 200 and head["ETag"]
     assert alpha_client.post(f"/feeds/{feed.token}.ics").status_code == 405
+
+
+@pytest.mark.parametrize("status", ["confirmed", "cancelled", "pending", "no_show"])
+def test_the_fast_event_text_is_icalendars_byte_for_byte(status):
+    import zoneinfo
+    from types import SimpleNamespace
+
+    from feeds import calendar
+
+    zone = zoneinfo.ZoneInfo("America/Sao_Paulo")
+    entry = SimpleNamespace(
+        pk=7,
+        reference="ABC123",
+        status=status,
+        start=dt.datetime(2026, 12, 4, 13, tzinfo=dt.UTC),
+        end=dt.datetime(2026, 12, 4, 13, 30, tzinfo=dt.UTC),
+        updated_at=dt.datetime(2026, 12, 1, 9, 5, 7, tzinfo=dt.UTC),
+        service="Corte masculino com barba e toalha quente; extra, longo demais para uma linha",
+        resource="Rafael Albuquerque",
+        client="Ana Carolina de Souza Oliveira Albuquerque",
+    )
+    words = calendar._status_words()
+    url = "http://barbearia.localhost:8000/app/bookings/{reference}/"
+    built = calendar._event(entry, zone=zone, words=words, detail_url=url).to_ical()
+    assert calendar._event_text(entry, zone=zone, words=words, detail_url=url) == built

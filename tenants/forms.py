@@ -7,12 +7,12 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core import signing
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import User
 from tenants import services
 from tenants.errors import SignupError
-from tenants.models import Tenant
+from tenants.models import Plan, Tenant
 from tenants.regions import (
     COUNTRIES,
     country_choices,
@@ -62,6 +62,59 @@ def business_type_choices() -> list[tuple[str, str]]:
 def language_choices() -> list[tuple[str, str]]:
     """Each language in its own name ("English", "Português (Brasil)"), as switches show them."""
     return list(settings.LANGUAGES)
+
+
+# What each module adds, as the line under a plan at sign-up says it.
+MODULE_WORDS = {
+    "whatsapp": gettext_lazy("WhatsApp messages"),
+    "reports": gettext_lazy("reports"),
+    "api": gettext_lazy("JSON API"),
+    "webhooks": gettext_lazy("webhooks"),
+    "branding": gettext_lazy("your own colours and logo"),
+}
+
+
+def plan_line(plan: Plan, previous: Plan | None = None) -> str:
+    """One line of what `plan` gives: staff, bookings a month, and the modules it adds to the
+    cheaper `previous` one ("3 staff accounts · 500 bookings a month · adds WhatsApp messages")."""
+    from billing.terms import plan_terms
+
+    limits, modules = plan_terms(plan)
+    staff, bookings = limits["staff"], limits["bookings"]
+    parts = [
+        ngettext("%(count)s staff account", "%(count)s staff accounts", staff) % {"count": staff}
+        if staff is not None
+        else _("unlimited staff accounts"),
+        ngettext("%(count)s booking a month", "%(count)s bookings a month", bookings)
+        % {"count": bookings}
+        if bookings is not None
+        else _("unlimited bookings"),
+    ]
+    added = modules - (plan_terms(previous)[1] if previous is not None else frozenset())
+    if added:
+        names = ", ".join(str(words) for key, words in MODULE_WORDS.items() if key in added)
+        parts.append(_("adds %(modules)s") % {"modules": names})
+    elif previous is None:
+        parts.append(_("messages by e-mail"))
+    return " · ".join(parts)
+
+
+def plan_offers() -> list[dict]:
+    """The public plans, cheapest first, each with its monthly price in the active language's
+    money and its line."""
+    from billing.selectors import plan_price
+
+    offers, previous = [], None
+    for plan in Plan.objects.filter(is_public=True).order_by("monthly_price", "name"):
+        offers.append(
+            {
+                "plan": plan,
+                "price": _("%(price)s a month") % {"price": plan_price(plan)},
+                "line": plan_line(plan, previous),
+            }
+        )
+        previous = plan
+    return offers
 
 
 # The sign-up form carries the moment it was shown, signed: a person needs a while to fill it in,
@@ -145,6 +198,14 @@ class SignupForm(forms.Form):
         ),
         widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
     )
+    # Not required: a form posted without it (an old page) takes the default plan.
+    plan = forms.ModelChoiceField(
+        label=gettext_lazy("Plan"),
+        queryset=Plan.objects.filter(is_public=True).order_by("monthly_price", "name"),
+        required=False,
+        empty_label=None,
+        widget=forms.RadioSelect,
+    )
     owner_name = forms.CharField(label=gettext_lazy("Your name"), max_length=150)
     owner_email = forms.EmailField(label=gettext_lazy("Your e-mail"))
     owner_password = forms.CharField(
@@ -166,6 +227,16 @@ class SignupForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.browser_language = browser_language or settings.LANGUAGE_CODE
         self.fields["shown_at"].initial = signup_stamp()
+        self.plan_offers = plan_offers()
+        default = next((o["plan"] for o in self.plan_offers if o["plan"].is_default), None)
+        self.fields["plan"].initial = default.pk if default else None
+        self.fields["plan"].error_messages["invalid_choice"] = _("Choose a plan from the list.")
+        days = settings.BILLING_TRIAL_DAYS
+        self.fields["plan"].help_text = ngettext(
+            "Free for %(days)s day, no card needed. You can change plan at any time.",
+            "Free for %(days)s days, no card needed. You can change plan at any time.",
+            days,
+        ) % {"days": days}
         if country in COUNTRIES:
             self.fields["country"].initial = country
             self.fields["language"].initial = self.language_of(country)

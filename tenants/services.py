@@ -1,13 +1,13 @@
 """Writes on businesses: sign-up (tenant, schema, domain, owner), its welcome e-mail, the
 "find your business" e-mail, and activation."""
 
-import logging
 import re
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.utils import timezone as dj_timezone
 from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -19,8 +19,6 @@ from tenants.errors import SignupError
 from tenants.models import Domain, Plan, Tenant, validate_timezone
 from tenants.regions import COUNTRIES, country_for_timezone
 from tenants.selectors import public_base_url, tenant_logins_for_email, tenant_primary_domain
-
-log = logging.getLogger(__name__)
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,38})[a-z0-9]$")
 RESERVED_SLUGS = frozenset(
@@ -97,6 +95,7 @@ def tenant_signup(
     address: str = "",
     country: str = "",
     language: str = "",
+    plan: Plan | None = None,
 ) -> tuple[Tenant, User]:
     """Create a business whole or not at all.
 
@@ -108,7 +107,11 @@ def tenant_signup(
 
     `country` (else the time zone's) sets the business's phone region and currency; `language`
     (else the country's, else the active one) the language of its pages, messages and e-mails.
+    `plan` (else the default plan) is the one of its 14-day trial, started in this transaction.
     """
+    from billing.services import subscription_start
+    from billing.terms import default_plan
+
     slug_validate(slug)
     if slug_is_taken(slug):
         raise SignupError(
@@ -129,7 +132,7 @@ def tenant_signup(
         business_type=business_type,
         phone=phone,
         address=address.strip(),
-        plan=Plan.objects.filter(is_default=True).first(),
+        plan=plan or default_plan(),
     )
     try:
         with transaction.atomic():
@@ -147,6 +150,7 @@ def tenant_signup(
             full_name=owner_name,
             role=User.Role.OWNER,
         )
+    subscription_start(tenant=tenant, plan=tenant.plan)
     _enqueue_on_commit(
         "welcome_mail_send",
         tenant_id=tenant.pk,
@@ -179,18 +183,10 @@ def _settings_for_country(*, country: str, language: str) -> None:
 
 def _enqueue_on_commit(task_name: str, **kwargs) -> None:
     """Run a tenants task on a worker after the commit; in this process if the broker is down."""
+    from config.celery import enqueue_on_commit
     from tenants import tasks
 
-    task = getattr(tasks, task_name)
-
-    def send() -> None:
-        try:
-            task.delay(**kwargs)
-        except Exception:  # Redis unreachable: the e-mail matters more than the worker
-            log.warning("could not enqueue %s; running it here", task_name, exc_info=True)
-            task(**kwargs)
-
-    transaction.on_commit(send)
+    enqueue_on_commit(getattr(tasks, task_name), **kwargs)
 
 
 def welcome_mail_send(
@@ -214,9 +210,30 @@ def _business_language(tenant: Tenant) -> str:
     return _supported_language(business.language if business else "")
 
 
+def _trial_facts(tenant: Tenant) -> dict:
+    """The trial's plan, length and end date (in the business's time zone and the active
+    language), for the welcome; empty when the business has no trial."""
+    from billing.models import Subscription
+    from scheduling.templatetags.agendo_format import format_day
+
+    subscription = (
+        Subscription.objects.select_related("plan")
+        .filter(tenant_id=tenant.pk, status=Subscription.Status.TRIALING)
+        .first()
+    )
+    if subscription is None or subscription.trial_ends_at is None:
+        return {}
+    with dj_timezone.override(tenant.timezone):
+        trial_end = format_day(subscription.trial_ends_at, "weekday_year")
+    days = (subscription.trial_ends_at - subscription.current_period_start).days
+    return {"plan_name": subscription.plan.name, "trial_end": trial_end, "trial_days": days}
+
+
 def _welcome_mail_send(tenant: Tenant, *, owner_email: str, owner_name: str) -> None:
     base = public_base_url(domain=tenant_primary_domain(tenant))
     context = {
+        **_trial_facts(tenant),
+        "billing_url": f"{base}/app/billing/",
         "owner_name": owner_name,
         "business_name": tenant.name,
         "booking_url": f"{base}/",

@@ -62,7 +62,15 @@ def _limit_check(key: str, *, adding: int = 1) -> None:
         limit_check(key, adding=adding)
 
 
-CURRENCY_BY_REGION = {"BR": "BRL", "PT": "EUR", "US": "USD", "GB": "GBP", "ES": "EUR", "AR": "ARS"}
+CURRENCY_BY_REGION = {
+    "BR": "BRL",
+    "PT": "EUR",
+    "US": "USD",
+    "GB": "GBP",
+    "ES": "EUR",
+    "AR": "ARS",
+    "IE": "EUR",
+}
 
 
 @transaction.atomic

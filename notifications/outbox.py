@@ -9,9 +9,12 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from accounts.selectors import user_list_alerted_for_unowned
+from billing import usage
+from billing.limits import current_terms, period
 from bookings.models import Booking, BookingEvent
 from notifications.defaults import STAFF_CHANGES
 from notifications.models import Channel, ChannelSettings, Kind, Message
@@ -23,14 +26,104 @@ Status = Message.Status
 PENDING_STATUSES = (Status.QUEUED, Status.SENDING)
 
 
-def client_channel(booking: Booking, channels: ChannelSettings) -> tuple[str, str] | None:
-    """WhatsApp when the client agreed and has a phone, else e-mail; None when neither works."""
+# Why a client message meant for WhatsApp went by e-mail, or not at all: the plan. Kept on the
+# WhatsApp row (cancelled, its `last_error` holds the code) and said in words in the messages log.
+NO_WHATSAPP = "no_whatsapp"  # the plan (or an operator's override) has no WhatsApp module
+WHATSAPP_USED_UP = "whatsapp_used_up"  # this period's WhatsApp messages reached the limit
+PLAN_CODE_PREFIX = "plan:"
+PLAN_REASONS = {
+    (NO_WHATSAPP, True): gettext_lazy("Sent by e-mail: the plan has no WhatsApp messages"),
+    (WHATSAPP_USED_UP, True): gettext_lazy(
+        "Sent by e-mail: this period's WhatsApp messages are used up"
+    ),
+    (NO_WHATSAPP, False): gettext_lazy(
+        "Not sent: the plan has no WhatsApp messages, and there is no e-mail to send it to"
+    ),
+    (WHATSAPP_USED_UP, False): gettext_lazy(
+        "Not sent: this period's WhatsApp messages are used up, and there is no e-mail to send "
+        "it to"
+    ),
+}
+
+
+def plan_code(reason: str, *, emailed: bool) -> str:
+    return f"{PLAN_CODE_PREFIX}{reason}:{'email' if emailed else 'none'}"
+
+
+def plan_reason(message: Message) -> str:
+    """The log's words for a message the plan kept off WhatsApp ("" for any other)."""
+    code = message.last_error or ""
+    if not code.startswith(PLAN_CODE_PREFIX):
+        return ""
+    reason, _sep, outcome = code.removeprefix(PLAN_CODE_PREFIX).partition(":")
+    words = PLAN_REASONS.get((reason, outcome == "email"))
+    return str(words) if words else ""
+
+
+def whatsapp_refusal() -> str:
+    """Why the business's plan lets no WhatsApp message go now ("" when it does): no module, or
+    this period's messages used up. Planning reads it without the limit's lock; the send
+    re-checks under it (notifications.services)."""
+    terms = current_terms()
+    if terms is None:
+        return ""
+    if not terms.has("whatsapp"):
+        return NO_WHATSAPP
+    limit = terms.limit("whatsapp")
+    if limit is not None and usage.count_of("whatsapp", *period(terms)) >= limit:
+        return WHATSAPP_USED_UP
+    return ""
+
+
+def client_route(booking: Booking, channels: ChannelSettings) -> tuple[tuple[str, str] | None, str]:
+    """The client's channel and recipient (None when neither works), and, when the client
+    would get WhatsApp but the plan refuses it, why ("" otherwise): then e-mail if they have one.
+    The plan is read once per planning pass (kept on `channels`, loaded for the pass)."""
     client = booking.client
+    email = (Channel.EMAIL, client.email) if channels.email_enabled and client.email else None
     if channels.whatsapp_enabled and client.whatsapp_consent and client.phone:
-        return Channel.WHATSAPP, client.phone
-    if channels.email_enabled and client.email:
-        return Channel.EMAIL, client.email
-    return None
+        refused = getattr(channels, "_plan_whatsapp_refusal", None)
+        if refused is None:
+            refused = channels._plan_whatsapp_refusal = whatsapp_refusal()
+        if not refused:
+            return (Channel.WHATSAPP, client.phone), ""
+        return email, refused
+    return email, ""
+
+
+def client_channel(booking: Booking, channels: ChannelSettings) -> tuple[str, str] | None:
+    """WhatsApp when the client agreed, has a phone and the plan allows it, else e-mail; None
+    when neither works."""
+    return client_route(booking, channels)[0]
+
+
+def _refused_whatsapp(booking: Booking, kind: str, *, reason: str, emailed: bool, **fields) -> None:
+    """The WhatsApp message the plan kept back, cancelled, saying why (the log shows it)."""
+    subject, body = render(
+        kind=kind,
+        channel=Channel.WHATSAPP,
+        language=fields["business"].language,
+        values=placeholders(booking, fields["business"]),
+    )
+    Message.objects.update_or_create(
+        booking=booking,
+        kind=kind,
+        channel=Channel.WHATSAPP,
+        offset_minutes=fields["offset"],
+        defaults={
+            "client": booking.client,
+            "recipient": booking.client.phone,
+            "subject": subject,
+            "body": body,
+            "send_after": fields["send_after"],
+            "status": Status.CANCELLED,
+            "attempts": 0,
+            "last_error": plan_code(reason, emailed=emailed),
+            "provider_id": "",
+            "as_template": False,
+            "sending_since": None,
+        },
+    )
 
 
 def _queue(
@@ -44,8 +137,22 @@ def _queue(
     target: tuple[str, str] | None = None,
 ) -> Message | None:
     """Write (or re-arm) the message of this booking, kind and offset on the client's channel
-    (or on `target`, a channel and recipient)."""
-    target = target or client_channel(booking, channels)
+    (or on `target`, a channel and recipient). One channel per message: a queued one of the same
+    booking, kind and offset on another channel (planned before the plan or the client changed)
+    is cancelled."""
+    refused = ""
+    if target is None:
+        target, refused = client_route(booking, channels)
+    if refused:
+        _refused_whatsapp(
+            booking,
+            kind,
+            reason=refused,
+            emailed=target is not None,
+            business=business,
+            offset=offset,
+            send_after=send_after,
+        )
     if target is None:
         return None
     channel, recipient = target
@@ -74,6 +181,9 @@ def _queue(
             "sending_since": None,
         },
     )
+    Message.objects.filter(
+        booking=booking, kind=kind, offset_minutes=offset, status=Status.QUEUED
+    ).exclude(channel=channel).update(status=Status.CANCELLED, updated_at=timezone.now())
     enqueue_when_due(message)
     return message
 
@@ -198,6 +308,20 @@ def email_fallback(message: Message, *, now: dt.datetime) -> Message | None:
         offset=message.offset_minutes,
         target=(Channel.EMAIL, booking.client.email),
     )
+
+
+def plan_reroute(message: Message, reason: str, *, now: dt.datetime) -> Message | None:
+    """A WhatsApp message the plan does not let go (found at send time): by e-mail instead when
+    there is one to send it to; the WhatsApp row is cancelled and says why. Returns the e-mail."""
+    fallback = email_fallback(message, now=now)
+    Message.objects.filter(pk=message.pk).update(
+        status=Status.CANCELLED,
+        last_error=plan_code(reason, emailed=fallback is not None),
+        sending_since=None,
+        updated_at=timezone.now(),
+    )
+    message.status = Status.CANCELLED
+    return fallback
 
 
 def _cancel_pending(booking: Booking, kinds) -> None:

@@ -13,9 +13,9 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 
 from bookings.calendar_files import booking_ics
+from notifications import outbox
 from notifications.errors import NotificationError
 from notifications.models import Channel, ChannelSettings, InboundMessage, Kind, Message
-from notifications.outbox import email_fallback
 from notifications.providers import (
     OUTSIDE_WINDOW,
     SendError,
@@ -90,7 +90,32 @@ def outbox_sweep(*, now: dt.datetime | None = None) -> list[int]:
     return message_ids_due(now=now)
 
 
+def _whatsapp_refused() -> str:
+    """The plan's reason not to send one more WhatsApp message now ("" to send it), inside the
+    claim's transaction: senders of one business take turns under the limit's lock, and the
+    messages being sent right now count too, so two cannot both send the period's last one."""
+    from billing.limits import PlanLimitError, current_terms, limit_check
+
+    terms = current_terms()
+    if terms is None:
+        return ""
+    if not terms.has("whatsapp"):
+        return outbox.NO_WHATSAPP
+    if terms.limit("whatsapp") is None:
+        return ""
+    try:
+        limit_check("whatsapp", adding=0)  # takes the lock first
+        sending = Message.objects.filter(channel=Channel.WHATSAPP, status=Status.SENDING).count()
+        limit_check("whatsapp", adding=1 + sending)
+    except PlanLimitError:
+        return outbox.WHATSAPP_USED_UP
+    return ""
+
+
 def _claim(message_id: int, now: dt.datetime) -> Message | None:
+    """The message, now `sending` (None: nothing to send). A WhatsApp one the plan no longer
+    lets go comes back cancelled, rerouted to e-mail when it can be (planning decided earlier:
+    the period's limit may have been reached since)."""
     with transaction.atomic():
         message = (
             Message.objects.select_for_update(skip_locked=True)
@@ -99,6 +124,11 @@ def _claim(message_id: int, now: dt.datetime) -> Message | None:
         )
         if message is None:
             return None  # sent, cancelled, not due yet, or being sent by someone else
+        if message.channel == Channel.WHATSAPP:
+            refused = _whatsapp_refused()
+            if refused:
+                outbox.plan_reroute(message, refused, now=now)
+                return message
         message.status = Status.SENDING
         message.sending_since = now
         message.attempts += 1
@@ -238,6 +268,8 @@ def message_send(*, message_id: int, now: dt.datetime | None = None) -> str:
     message = _claim(message_id, now)
     if message is None:
         return "skipped"
+    if message.status == Status.CANCELLED:  # the plan kept it off WhatsApp
+        return Status.CANCELLED
     try:
         channels = ChannelSettings.load()
         send = _prepare(message, channels, now)
@@ -295,7 +327,7 @@ def message_fail(*, message: Message, error: str, now: dt.datetime | None = None
     now = now or timezone.now()
     fallback = None
     if message.channel == Channel.WHATSAPP:
-        fallback = email_fallback(message, now=now)
+        fallback = outbox.email_fallback(message, now=now)
     if fallback is not None:
         error = f"{error} (sent by e-mail instead)"
     Message.objects.filter(pk=message.pk).exclude(status=Status.CANCELLED).update(

@@ -20,6 +20,7 @@ from notifications.forms import (
     TestSendForm,
 )
 from notifications.models import Channel, ChannelSettings, Message
+from notifications.outbox import PLAN_CODE_PREFIX, plan_reason
 from notifications.rendering import fill
 from notifications.services import channel_settings_save
 
@@ -42,6 +43,8 @@ def _list_context(request, test_form: TestSendForm | None = None) -> tuple[dict,
     filters = form.cleaned_data if form.is_valid() else {}
     qs = selectors.message_list(user=request.user, **filters)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    for message in page:  # why the plan kept a message off WhatsApp, in words
+        message.plan_reason = plan_reason(message)
     query = request.GET.copy()
     query.pop("page", None)
     if test_form is None and request.user.is_manager:
@@ -97,8 +100,34 @@ def _detail(request, message: Message, status: int = 200, **extra):
     watch = message.status in (Message.Status.QUEUED, Message.Status.SENDING) and (
         message.send_after <= timezone.now()
     )
-    context = {"message": message, "watch_seconds": WATCH_SECONDS if watch else None, **extra}
+    context = {
+        "message": message,
+        "watch_seconds": WATCH_SECONDS if watch else None,
+        "plan_reason": _plan_reason_of(message),
+        **extra,
+    }
     return _page(request, "notifications/message_detail.html", "message-detail", context, status)
+
+
+def _plan_reason_of(message: Message) -> str:
+    """Why the plan kept this message off WhatsApp: said on the WhatsApp row itself, and on the
+    e-mail sent instead (found by its booking, kind and offset)."""
+    reason = plan_reason(message)
+    if reason or message.channel != Channel.EMAIL or message.booking_id is None:
+        return reason
+    instead = (
+        Message.objects.filter(
+            booking_id=message.booking_id,
+            kind=message.kind,
+            offset_minutes=message.offset_minutes,
+            channel=Channel.WHATSAPP,
+            status=Message.Status.CANCELLED,
+            last_error__startswith=PLAN_CODE_PREFIX,
+        )
+        .only("last_error")
+        .first()
+    )
+    return plan_reason(instead) if instead is not None else ""
 
 
 @role_required()

@@ -255,7 +255,7 @@ def test_a_time_that_does_not_exist_is_a_portuguese_400(pt_shop, alpha_client):
 def test_a_hidden_service_and_an_unknown_page_are_portuguese_404s(pt_shop, alpha_client):
     hidden = ServiceFactory(name="Secret", is_public=False, performers=[pt_shop["rafa"]])
     unavailable = _page(alpha_client, f"/book/{hidden.pk}/any/", status=404)
-    _portuguese(unavailable, "Não é possível agendar isto online", "Ver serviços disponíveis")
+    _portuguese(unavailable, "Agendamento online indisponível", "Ver serviços disponíveis")
     missing = _page(alpha_client, "/no-such-page/", status=404)
     _portuguese(missing, "Não encontramos essa página", "Ir para a página inicial")
 

@@ -2,6 +2,7 @@
 visitor, never the URL."""
 
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -38,6 +39,19 @@ def test_every_marked_string_has_a_reviewed_portuguese_translation(tmp_path):
         if m.fuzzy or not all(m.string if isinstance(m.string, tuple) else [m.string])
     ]
     assert todo == [], f"{len(todo)} without a reviewed translation: {todo[:15]}"
+    # And every translation keeps its placeholders (%(name)s) as GNU gettext checks them.
+    checked = subprocess.run(  # noqa: S603
+        [
+            shutil.which("msgfmt"),
+            "--check-format",
+            "-o",
+            "/dev/null",
+            str(catalogue.catalogue_path("pt_BR")),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode == 0, checked.stderr
 
 
 def test_the_compiled_catalogue_is_used():

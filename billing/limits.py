@@ -7,6 +7,7 @@ limit and the plan that allows more, status 403.
     online_booking_state()              # "open", "paused_limit" or "paused_status"
 """
 
+import datetime as dt
 from contextvars import ContextVar
 from typing import ClassVar
 
@@ -87,7 +88,7 @@ def period(terms: Terms) -> tuple:
         return terms.subscription.current_period_start, terms.subscription.current_period_end
     now = timezone.now()
     start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    end = (start + timezone.timedelta(days=32)).replace(day=1)
+    end = (start + dt.timedelta(days=32)).replace(day=1)
     return start, end
 
 

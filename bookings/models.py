@@ -52,6 +52,8 @@ class Client(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The business's own client fields (scheduling.Question, target "client"): {"<id>": value}.
+    custom_fields = models.JSONField(_("custom fields"), default=dict, db_default={}, blank=True)
     # Set by `client_erase`: the personal fields were anonymised on the client's request.
     erased_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -159,6 +161,12 @@ class Booking(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Answers to the business's booking questions, as asked: [{"question": id, "label", "value"}].
+    answers = models.JSONField(_("answers"), default=list, db_default=[], blank=True)
+    # Where the client came from (the booking page's link for Instagram, Google, the own site).
+    utm_source = models.CharField(max_length=100, blank=True, default="", db_default="")
+    utm_medium = models.CharField(max_length=100, blank=True, default="", db_default="")
+    utm_campaign = models.CharField(max_length=100, blank=True, default="", db_default="")
     # Set only by migration 0006 on past completed/no-show bookings that already overlapped
     # another booking of their resource when those statuses began to count: they are kept as
     # recorded, outside the no-overlap rule. Nothing else ever sets it.
@@ -222,6 +230,58 @@ class Booking(models.Model):
     @property
     def is_occupying(self) -> bool:
         return self.status in self.OCCUPYING_STATUSES and not self.overlap_exempt
+
+
+class BookingItem(models.Model):
+    """One service of a booking (haircut + beard): durations add up, the price is their sum.
+
+    `Booking.service` stays the first item's service; the items are the whole list, with the
+    name, duration and price as booked (later changes to the service do not rewrite them).
+    """
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="items")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="booking_items")
+    name = models.CharField(_("name"), max_length=100)
+    duration_minutes = models.PositiveIntegerField(_("duration (minutes)"))
+    price = models.DecimalField(_("price"), max_digits=10, decimal_places=2, default=0)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["booking", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["booking", "service"], name="booking_item_service_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gt=0), name="booking_item_duration_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(price__gte=0), name="booking_item_price_non_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.booking_id}: {self.name}"
+
+
+class ClientAccessLink(models.Model):
+    """A one-time link to a client's own bookings ("My bookings"), sent to their phone or e-mail.
+
+    Only the token's SHA-256 is kept; a link opens once and before `expires_at`.
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="access_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    channel = models.CharField(max_length=10)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["client", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.client_id} · {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class BookingEvent(models.Model):

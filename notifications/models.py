@@ -27,6 +27,10 @@ class Kind(models.TextChoices):
     STAFF_ALERT = "staff_alert", _("Staff alert")
     REPLY = "reply", _("Reply to the client")
     TEST = "test", _("Test message")
+    DIRECT = "direct", _("Message from the business")
+    BIRTHDAY = "birthday", _("Birthday message")
+    WIN_BACK = "win_back", _("We miss you")
+    ACCESS_LINK = "access_link", _("Link to the client's bookings")
 
 
 class ChannelSettings(models.Model):
@@ -125,6 +129,9 @@ class Message(models.Model):
     # WhatsApp: sent (or to be sent) as the approved template instead of free-form text.
     as_template = models.BooleanField(default=False)
     last_error = models.TextField(blank=True)
+    # Messages outside a booking that must go once (a birthday per year, a "we miss you" per
+    # lapse): "birthday:2026:<client id>". Empty for the rest.
+    dedupe_key = models.CharField(max_length=80, blank=True, default="", db_default="")
     sending_since = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
@@ -147,6 +154,11 @@ class Message(models.Model):
                 fields=["event", "staff_user"],
                 condition=Q(kind="staff_alert"),
                 name="staff_alert_once_per_event_user",
+            ),
+            models.UniqueConstraint(
+                fields=["dedupe_key"],
+                condition=~Q(dedupe_key=""),
+                name="message_once_per_dedupe_key",
             ),
         ]
         indexes = [

@@ -4,7 +4,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.core.validators import FileExtensionValidator, MaxValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -160,12 +160,8 @@ class BusinessSettings(models.Model):
     label_client_plural = models.CharField(_("clients (many)"), max_length=40, default="clients")
     # Branding
     display_name = models.CharField(_("name shown to clients"), max_length=100, blank=True)
-    logo = models.FileField(
-        _("logo"),
-        upload_to="logos/",
-        blank=True,
-        validators=[FileExtensionValidator(["png", "jpg", "jpeg", "webp", "svg"])],
-    )
+    # Raster images only, checked by content and resized where they are uploaded (no SVG).
+    logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
     primary_color = models.CharField(
         _("primary colour"), max_length=7, default="#0f766e", validators=[color_validator]
     )
@@ -175,6 +171,25 @@ class BusinessSettings(models.Model):
     # Onboarding: when the owner accepted or skipped the presets offered after sign-up, and when
     # they shared (or copied) the booking page's link. The setup checklist reads both.
     presets_decided_at = models.DateTimeField(null=True, blank=True)
+    # Everyday work (G7): a confirmed booking becomes completed this long after its end.
+    auto_complete_after_minutes = models.PositiveIntegerField(
+        _("mark as completed after (minutes)"),
+        default=120,
+        db_default=120,
+        validators=[MaxValueValidator(60 * 24 * 14)],
+        help_text=_("A confirmed booking becomes completed this long after it ends."),
+    )
+    # Sites allowed to show the booking page in a frame (CSP frame-ancestors), e.g. "example.com".
+    embed_domains = ArrayField(
+        models.CharField(max_length=253),
+        default=list,
+        db_default=[],
+        blank=True,
+        verbose_name=_("your websites"),
+    )
+    birthday_messages = models.BooleanField(
+        _("send birthday messages"), default=False, db_default=False
+    )
     booking_page_shared_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -278,9 +293,35 @@ class Resource(models.Model):
         return self.name
 
 
+class ServiceCategory(models.Model):
+    """A heading that groups services on the booking page ("Hair", "Beard", "Treatments")."""
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("service category")
+        verbose_name_plural = _("service categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Service(models.Model):
     name = models.CharField(_("name"), max_length=100)
     description = models.TextField(_("description"), blank=True)
+    category = models.ForeignKey(
+        ServiceCategory,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="services",
+        verbose_name=_("category"),
+    )
+    photo = models.ImageField(
+        _("photo"), upload_to="services/", blank=True, default="", db_default=""
+    )
     duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), default=30)
     price = models.DecimalField(_("price"), max_digits=10, decimal_places=2, default=0)
     buffer_before_minutes = models.PositiveIntegerField(_("buffer before (minutes)"), default=0)
@@ -352,3 +393,48 @@ class TimeOff(models.Model):
 
     def __str__(self) -> str:
         return self.reason or f"{self.start:%Y-%m-%d}"
+
+
+class Question(models.Model):
+    """A question the business asks on the booking form, or a field it keeps on each client."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", _("Text")
+        CHOICE = "choice", _("Choice")
+        YES_NO = "yes_no", _("Yes or no")
+
+    class Target(models.TextChoices):
+        BOOKING = "booking", _("Each booking")
+        CLIENT = "client", _("The client (kept on their record)")
+
+    label = models.CharField(_("question"), max_length=200)
+    help_text = models.CharField(_("hint"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.TEXT)
+    choices = ArrayField(
+        models.CharField(max_length=100), default=list, blank=True, verbose_name=_("choices")
+    )
+    required = models.BooleanField(_("required"), default=False)
+    target = models.CharField(
+        _("asked for"), max_length=10, choices=Target.choices, default=Target.BOOKING
+    )
+    # None chosen: asked for every service.
+    services = models.ManyToManyField(
+        Service, blank=True, related_name="questions", verbose_name=_("only for")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="choice") | Q(choices__len__gt=0),
+                name="question_choice_has_choices",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label

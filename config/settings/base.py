@@ -58,6 +58,8 @@ TENANT_APPS = [
     "feeds",  # private calendar feeds (ICS) of members and resources
     "ninja",  # django-ninja: its Swagger UI files are our static files (no CDN)
     "api",
+    "payments",  # the money recorded on bookings and clients (a ledger)
+    "reports",  # reports and client analytics (no tables of its own)
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

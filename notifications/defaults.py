@@ -1,6 +1,7 @@
 """Default wording of every message, in English and Brazilian Portuguese. Placeholders:
-{client_name} {service} {resource} {date} {time} {business} {manage_url}, and {change} in staff
-alerts."""
+{client_name} {service} {resource} {date} {time} {business} {manage_url}, {change} in staff
+alerts, and {link} in messages outside a booking (the booking page, or a client's one-time link to
+their bookings)."""
 
 from notifications.models import Channel, Kind
 
@@ -13,6 +14,7 @@ PLACEHOLDERS = (
     "business",
     "manage_url",
     "change",
+    "link",
 )
 
 # kind → language → (e-mail subject, body). WhatsApp uses the body alone.
@@ -103,7 +105,48 @@ DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
             "{change}: {service} com {client_name} ({resource}), na {business}.",
         ),
     },
+    # Outside any booking: {service}, {resource}, {date}, {time} and {manage_url} are empty.
+    Kind.BIRTHDAY: {
+        "en": (
+            "Happy birthday, {client_name}!",
+            "Happy birthday, {client_name}! Everyone at {business} wishes you a wonderful day. "
+            "Treat yourself: {link}",
+        ),
+        "pt-br": (
+            "Feliz aniversário, {client_name}!",
+            "Feliz aniversário, {client_name}! Toda a equipe da {business} deseja um dia "
+            "incrível para você. Que tal se presentear? {link}",
+        ),
+    },
+    Kind.WIN_BACK: {
+        "en": (
+            "We miss you at {business}",
+            "Hi {client_name}, it has been a while! We miss you at {business}. Book your next "
+            "visit whenever suits you: {link}",
+        ),
+        "pt-br": (
+            "Sentimos sua falta na {business}",
+            "Olá, {client_name}, faz tempo que não nos vemos! Sentimos sua falta na {business}. "
+            "Agende sua próxima visita quando quiser: {link}",
+        ),
+    },
+    # {link} opens the client's list of bookings once, within ACCESS_LINK_MINUTES.
+    Kind.ACCESS_LINK: {
+        "en": (
+            "Your bookings at {business}",
+            "Hi {client_name}! Here is your link to your bookings at {business}. It works "
+            "once, within 30 minutes: {link}",
+        ),
+        "pt-br": (
+            "Seus agendamentos na {business}",
+            "Olá, {client_name}! Aqui está o seu link para ver seus agendamentos na "
+            "{business}. Ele funciona uma vez, em até 30 minutos: {link}",
+        ),
+    },
 }
+
+# The subject of an e-mail a member writes to one client (Kind.DIRECT: the body is theirs).
+DIRECT_SUBJECT = {"en": "A message from {business}", "pt-br": "Uma mensagem da {business}"}
 
 # Where the e-mail wording differs: replies to an e-mail confirm or cancel nothing (only
 # WhatsApp's do), so the e-mail points to the client's manage link instead.

@@ -15,7 +15,7 @@ from accounts.models import User
 from accounts.selectors import user_list_alerted_for_unowned
 from billing import usage
 from billing.limits import current_terms, period
-from bookings.models import Booking, BookingEvent
+from bookings.models import Booking, BookingEvent, Client
 from notifications.defaults import STAFF_CHANGES
 from notifications.models import Channel, ChannelSettings, Kind, Message
 from notifications.queueing import enqueue_when_due
@@ -79,7 +79,14 @@ def client_route(booking: Booking, channels: ChannelSettings) -> tuple[tuple[str
     """The client's channel and recipient (None when neither works), and, when the client
     would get WhatsApp but the plan refuses it, why ("" otherwise): then e-mail if they have one.
     The plan is read once per planning pass (kept on `channels`, loaded for the pass)."""
-    client = booking.client
+    return client_route_of(booking.client, channels)
+
+
+Route = tuple[tuple[str, str] | None, str]
+
+
+def client_route_of(client: Client, channels: ChannelSettings) -> Route:
+    """`client_route` for a client, with or without a booking."""
     email = (Channel.EMAIL, client.email) if channels.email_enabled and client.email else None
     if channels.whatsapp_enabled and client.whatsapp_consent and client.phone:
         refused = getattr(channels, "_plan_whatsapp_refusal", None)
@@ -356,6 +363,10 @@ def plan_for_event(event: BookingEvent, *, now: dt.datetime | None = None) -> No
         if booking.status == Booking.Status.CONFIRMED:
             _plan_reminders(booking, business, channels, now)
         _staff_alerts(booking, event, business, channels, now)
+    elif event.type == Type.UPDATED and booking.is_active and _time_or_services_changed(event):
+        # Staff changed the services (and so the end): the client hears it like a move;
+        # a new price or notes are the business's own and go unsaid.
+        _queue(booking, Kind.RESCHEDULE, send_after=now, **common)
     elif event.type == Type.CANCELLED:
         _cancel_pending(booking, [Kind.REMINDER, Kind.CONFIRMATION, Kind.APPROVAL_REQUEST])
         _queue(booking, Kind.CANCELLATION, send_after=now, **common)
@@ -372,6 +383,11 @@ def plan_for_event(event: BookingEvent, *, now: dt.datetime | None = None) -> No
             _plan_follow_up(booking, **common)
         elif corrected_to == Booking.Status.NO_SHOW:
             _cancel_pending(booking, [Kind.FOLLOW_UP])
+
+
+def _time_or_services_changed(event: BookingEvent) -> bool:
+    before = event.before or {}
+    return any(key in before for key in ("services", "start", "end"))
 
 
 def _plan_follow_up(booking: Booking, *, business, channels) -> None:

@@ -123,6 +123,10 @@ PLACEHOLDER_MEANINGS = {
     "change": gettext_lazy(
         "staff alerts: what happened (new booking, moved from when to when, cancelled)"
     ),
+    "link": gettext_lazy(
+        "birthday, we-miss-you and my-bookings messages: your booking page, or the client's "
+        "one-time link to their bookings"
+    ),
 }
 
 SAMPLES = {
@@ -148,4 +152,5 @@ def placeholder_samples(*, business: BusinessSettings, base_url: str) -> dict[st
             STAFF_CHANGES["created"].get(language) or STAFF_CHANGES["created"]["en"],
             {"date": date, "time": "10:30"},
         ),
+        "link": f"{base_url}/",
     }

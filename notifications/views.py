@@ -3,15 +3,18 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.decorators import manager_required, role_required
-from notifications import actions, selectors
+from bookings.models import Client
+from bookings.scoping import visible_clients
+from notifications import actions, selectors, services
 from notifications.errors import NotificationError
 from notifications.forms import (
     ChannelSettingsForm,
@@ -272,3 +275,43 @@ def template_reset(request, kind: str, channel: str):
     if not request.htmx:
         return redirect("notifications:template_edit", kind=kind, channel=channel)
     return _editor(request, kind, channel, TemplateForm(channel=channel))
+
+
+# --- Messages to one client ----------------------------------------------------------------------
+
+
+def _client_for(request, pk: int) -> Client:
+    return get_object_or_404(visible_clients(request.user), pk=pk)
+
+
+def _back(request, client: Client) -> str:
+    """Where a post without htmx returns: the page it came from (this host only), else the
+    client's page."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("bookings:client_detail", args=[client.pk])
+
+
+@manager_required
+@require_POST
+def client_win_back(request, pk: int):
+    """Send one client "we miss you" (the lapsing clients' list, the client's page)."""
+    client = _client_for(request, pk)
+    partial = "notifications/_win_back_button.html"
+    try:
+        services.client_win_back_send(client=client, actor=request.user)
+    except NotificationError as exc:
+        if request.htmx:
+            context = {"client": client, "win_back_error": exc.message}
+            return render(request, partial, context, status=exc.status)
+        messages.error(request, exc.message)
+    else:
+        if request.htmx:
+            return render(request, partial, {"client": client, "win_back_sent": True})
+        messages.success(
+            request, _("We-miss-you message queued for %(name)s.") % {"name": client.name}
+        )
+    return redirect(_back(request, client))

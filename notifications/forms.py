@@ -184,3 +184,23 @@ class TestSendForm(forms.Form):
             else:
                 cleaned["recipient"] = recipient
         return cleaned
+
+
+class ClientMessageForm(forms.Form):
+    """A member's own message to one client: the channel (what can reach them now) and text."""
+
+    channel = forms.ChoiceField(
+        label=gettext_lazy("Send by"), choices=Channel.choices, widget=forms.RadioSelect
+    )
+    body = forms.CharField(
+        label=gettext_lazy("Message"),
+        max_length=4000,  # WhatsApp takes 4,096 characters of text
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": gettext_lazy("Write the message: it cannot be empty.")},
+    )
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data["body"].strip()
+        if not body:
+            raise ValidationError(_("Write the message: it cannot be empty."))
+        return body

@@ -72,6 +72,20 @@ def message_get(*, user: User, pk: int) -> Message | None:
     )
 
 
+# Messages to a client outside any booking: what their page lists as sent to them.
+CLIENT_KINDS = (Kind.DIRECT, Kind.BIRTHDAY, Kind.WIN_BACK)
+
+
+def client_message_list(*, client) -> QuerySet[Message]:
+    """Messages written to this client outside a booking (a member's, birthdays, we miss you),
+    newest first. Not booking-bound, so anyone who may see the client may see these."""
+    return (
+        Message.objects.filter(client=client, kind__in=CLIENT_KINDS)
+        .select_related("staff_user")
+        .order_by("-send_after", "-pk")
+    )
+
+
 @dataclass(frozen=True)
 class TemplateRow:
     kind: str

@@ -41,6 +41,26 @@ def dispatch_all() -> int:
     return count
 
 
+@shared_task
+def birthdays_tenant() -> int:
+    """One business: today's birthday messages (from its local morning; once per client a year)."""
+    return services.client_birthdays_send()
+
+
+@shared_task
+def birthdays_all() -> int:
+    """Beat, every hour: one `birthdays_tenant` per active business, in its schema."""
+    from tenants.selectors import tenant_list_active
+
+    count = 0
+    for tenant in tenant_list_active():
+        with tenant_context(tenant):
+            birthdays_tenant.delay()
+            count += 1
+    connection.set_schema_to_public()
+    return count
+
+
 def _events(payload: dict):
     """(phone-number id, "statuses" | "messages", item) for every event in a webhook body."""
     for entry in payload.get("entry") or []:

@@ -18,6 +18,7 @@ from notifications import actions, selectors, services
 from notifications.errors import NotificationError
 from notifications.forms import (
     ChannelSettingsForm,
+    ClientMessageForm,
     MessageFilterForm,
     TemplateForm,
     TestSendForm,
@@ -315,3 +316,37 @@ def client_win_back(request, pk: int):
             request, _("We-miss-you message queued for %(name)s.") % {"name": client.name}
         )
     return redirect(_back(request, client))
+
+
+@role_required()
+def client_message(request, pk: int):
+    """Write to one client (any member who may see them): WhatsApp or e-mail, whichever can go."""
+    client = _client_for(request, pk)
+    routes = services.client_routes(client=client)
+    usable = [channel for channel, route in routes.items() if not route.refused]
+    form = ClientMessageForm(request.POST or None, initial={"channel": (usable or [""])[0]})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.client_message_send(
+                    client=client,
+                    channel=form.cleaned_data["channel"],
+                    body=form.cleaned_data["body"],
+                    actor=request.user,
+                )
+            except NotificationError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(request, _("Message to %(name)s queued.") % {"name": client.name})
+                url = reverse("bookings:client_detail", args=[client.pk])
+                return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+        status = 422
+    context = {
+        "client": client,
+        "form": form,
+        "routes": routes,
+        "usable": usable,
+        "recent": selectors.client_message_list(client=client)[:10],
+    }
+    return _page(request, "notifications/client_message.html", "client-message", context, status)

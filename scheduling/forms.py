@@ -102,6 +102,7 @@ class SettingsForm(forms.ModelForm):
             "cancellation_window_hours",
             "requires_approval",
             "reminder_offsets",
+            "birthday_messages",
             "label_resource",
             "label_resource_plural",
             "label_service",
@@ -123,6 +124,14 @@ class SettingsForm(forms.ModelForm):
         offsets = sorted(set(REMINDER_OFFSETS) | saved)
         self.fields["reminder_offsets"].choices = [(m, offset_label(m)) for m in offsets]
         self.fields["language"].label = _("Language of the business")
+        self.fields["logo"].widget.attrs["accept"] = IMAGE_ACCEPT
+        self.fields["logo"].help_text = _("PNG, JPEG or WebP, up to 2 MB.")
+        self.fields["birthday_messages"].label = _("Send birthday messages")
+        self.fields["birthday_messages"].help_text = _(
+            "Each client with a birth date gets one on their birthday, from 9:00 your time, by "
+            "WhatsApp when they agreed to it, else by e-mail. Born on 29 February: on 28 "
+            "February in other years. The wording is in your message templates."
+        )
         if not self.is_bound and self.instance.pk:
             # The default words in the business's language, so saving keeps what clients see.
             with translation.override(self.instance.language):

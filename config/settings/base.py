@@ -340,6 +340,8 @@ CELERY_BEAT_SCHEDULE = {
     "billing-sweep": {"task": "billing.tasks.subscriptions_sweep", "schedule": 600.0},
     # Every minute: webhook deliveries due or stuck, and events waiting for the Redis stream.
     "webhooks-sweep": {"task": "webhooks.tasks.sweep_all", "schedule": 60.0},
+    # Every hour: birthday messages, each business from its own local morning (once a year each).
+    "birthdays": {"task": "notifications.tasks.birthdays_all", "schedule": 3600.0},
 }
 # WhatsApp Cloud API (the platform's account; a business may set its own number and token).
 WHATSAPP_API_BASE_URL = env("WHATSAPP_API_BASE_URL", default="https://graph.facebook.com")

@@ -172,3 +172,88 @@ def test_win_back_view_is_for_owners_and_admins(shop, alpha_client):
     staff = login_as(alpha_client, UserFactory(), "alpha")
     assert staff.post(f"/app/clients/{client.pk}/win-back/").status_code == 403
     assert not Message.objects.exists()
+
+
+# --- Birthdays -----------------------------------------------------------------------------------
+
+
+def test_birthdays_once_a_year_from_the_local_morning(shop, queued):
+    ana = _client(birth_date=dt.date(1990, 3, 2))
+    _client(name="Bia", birth_date=dt.date(1990, 3, 3), email="bia@example.com")
+    _client(name="Gone", birth_date=dt.date(1985, 3, 2), is_active=False, phone="")
+    _client(name="Silent", birth_date=dt.date(1985, 3, 2), email="", whatsapp_consent=False)
+    early = dt.datetime(2027, 3, 2, 11, tzinfo=dt.UTC)  # 08:00 in São Paulo
+    assert services.client_birthdays_send(now=early) == 0
+    assert services.client_birthdays_send(now=NOW) == 1
+    assert services.client_birthdays_send(now=NOW + dt.timedelta(hours=1)) == 0  # run twice
+    message = Message.objects.get(kind=Kind.BIRTHDAY)
+    assert message.client == ana and message.dedupe_key == f"birthday:2027:{ana.pk}"
+    assert message.channel == Channel.EMAIL  # no WhatsApp window nor approved template
+    assert message.subject == "Happy birthday, Ana!"
+    next_year = NOW.replace(year=2028)
+    assert services.client_birthdays_send(now=next_year) == 1
+
+
+def test_birthdays_off_sends_nothing(shop, queued):
+    _client(birth_date=dt.date(1990, 3, 2))
+    shop["business"].birthday_messages = False
+    shop["business"].save()
+    assert services.client_birthdays_send(now=NOW) == 0
+
+
+def test_born_on_29_february_celebrated_on_the_28th_in_other_years(shop, queued):
+    leapling = _client(birth_date=dt.date(2000, 2, 29))
+    feb28 = dt.datetime(2027, 2, 28, 15, tzinfo=dt.UTC)
+    mar1 = dt.datetime(2027, 3, 1, 15, tzinfo=dt.UTC)
+    assert services.client_birthdays_send(now=mar1) == 0
+    assert services.client_birthdays_send(now=feb28) == 1
+    leap28 = dt.datetime(2028, 2, 28, 15, tzinfo=dt.UTC)
+    assert services.client_birthdays_send(now=leap28) == 0  # 2028 has a 29th
+    assert services.client_birthdays_send(now=leap28 + dt.timedelta(days=1)) == 1
+    assert set(Message.objects.values_list("client", flat=True)) == {leapling.pk}
+
+
+def test_the_beat_runs_birthdays_hourly():
+    from django.conf import settings
+
+    entry = settings.CELERY_BEAT_SCHEDULE["birthdays"]
+    assert entry["task"] == "notifications.tasks.birthdays_all" and entry["schedule"] == 3600.0
+
+
+# --- A member's message page ---------------------------------------------------------------------
+
+
+def test_message_page_sends_and_logs(shop, queued, alpha_client, django_assert_max_num_queries):
+    client = _client(whatsapp_consent=False)
+    page = login_as(alpha_client, OwnerFactory(), "alpha")
+    url = f"/app/clients/{client.pk}/message/"
+    page.get(url)
+    with django_assert_max_num_queries(20):
+        shown = page.get(url)
+    html = shown.content.decode()
+    assert shown.status_code == 200 and "not agreed to WhatsApp" in html
+    assert page.get(url, **HTMX).content.decode().lstrip().startswith('<div id="client-message"')
+    refused = page.post(url, {"channel": Channel.WHATSAPP, "body": "Hi"})
+    assert refused.status_code == 422 and not Message.objects.exists()
+    empty = page.post(url, {"channel": Channel.EMAIL, "body": "  "})
+    assert empty.status_code == 422
+    nul = page.post(url, {"channel": Channel.EMAIL, "body": "a\x00b"})
+    assert nul.status_code == 400  # NUL bytes refused before any view
+    sent = page.post(url, {"channel": Channel.EMAIL, "body": "Your jacket is here"})
+    assert sent.status_code == 302 and sent["Location"] == f"/app/clients/{client.pk}/"
+    message = Message.objects.get()
+    assert (message.kind, message.channel, message.body) == (
+        Kind.DIRECT,
+        Channel.EMAIL,
+        "Your jacket is here",
+    )
+    detail = page.get(f"/app/clients/{client.pk}/").content.decode()
+    assert "Your jacket is here" in detail  # in the client's history
+    log = page.get("/app/messages/").content.decode()
+    assert "Message from the business" in log and "ana@example.com" in log
+
+
+def test_staff_write_only_to_clients_they_see(shop, alpha_client):
+    client = _client()
+    staff = login_as(alpha_client, UserFactory(), "alpha")
+    assert staff.get(f"/app/clients/{client.pk}/message/").status_code == 404

@@ -124,8 +124,6 @@ class SettingsForm(forms.ModelForm):
         offsets = sorted(set(REMINDER_OFFSETS) | saved)
         self.fields["reminder_offsets"].choices = [(m, offset_label(m)) for m in offsets]
         self.fields["language"].label = _("Language of the business")
-        self.fields["logo"].widget.attrs["accept"] = IMAGE_ACCEPT
-        self.fields["logo"].help_text = _("PNG, JPEG or WebP, up to 2 MB.")
         self.fields["birthday_messages"].label = _("Send birthday messages")
         self.fields["birthday_messages"].help_text = _(
             "Each client with a birth date gets one on their birthday, from 9:00 your time, by "

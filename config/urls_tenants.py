@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("billing.urls")),
     path("", include("webhooks.urls")),
     path("", include("feeds.urls")),
+    path("", include("reports.urls")),
     path("api/v1/", api_v1.urls),  # the JSON API (api/v1.py); keys on /app/settings/api/
     path("", include("api.urls")),
 ]

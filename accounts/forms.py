@@ -89,3 +89,19 @@ class SetPasswordForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return cleaned
+
+
+class AuditFilterForm(forms.Form):
+    """The history page's one filter: the kind of change (settings, team, messages…)."""
+
+    kind = forms.ChoiceField(label=gettext_lazy("Kind of change"), required=False, choices=())
+
+    def __init__(self, *args, **kwargs):
+        from accounts.models import AUDIT_KINDS
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [
+            ("", _("All changes")),
+            *((code, label) for code, (label, _prefixes) in AUDIT_KINDS.items()),
+            ("other", _("Other")),
+        ]

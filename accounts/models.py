@@ -145,6 +145,8 @@ class AuditEntry(models.Model):
     def target_text(self) -> str:
         """The stored label (English words the services wrote) in the reader's language."""
         label = self.target_label
+        if self.target_type in AUDIT_TARGET_TEXTS:
+            return str(AUDIT_TARGET_TEXTS[self.target_type](label))
         if self.target_type == "hours":
             if label == "Business hours":
                 return str(_("Business hours"))
@@ -161,7 +163,7 @@ class AuditEntry(models.Model):
     @property
     def change_rows(self) -> list[tuple[str, str | None, str]]:
         """(what, before, after) rows to show; before is None for a creation or deletion."""
-        is_diff = self.action.endswith((".updated", ".set"))
+        is_diff = self.action.endswith((".updated", ".set", ".reset"))
         rows = []
         for field, value in self.changes.items():
             label = _field_label(field)
@@ -188,6 +190,9 @@ AUDIT_ACTIONS = {
     "settings.updated": _("Settings changed"),
     "presets.accepted": _("Ready setup accepted"),
     "presets.skipped": _("Ready setup skipped"),
+    "member.invited": _("Team member invited"),
+    "member.invite_resent": _("Invitation sent again"),
+    "member.updated": _("Team member changed"),
 }
 AUDIT_FIELDS = {
     "name": _("Name"),
@@ -236,9 +241,31 @@ AUDIT_FIELDS = {
     "contact_phone": _("Contact phone"),
     "contact_email": _("Contact e-mail"),
     "address": _("Address"),
+    "auto_complete_after_minutes": _("Mark as completed after (minutes)"),
+    "birthday_messages": _("Send birthday messages"),
+    "email": _("E-mail"),
+    "full_name": _("Full name"),
+    "role": _("Role"),
 }
 # Values the services store as English words.
-AUDIT_VALUES = {"closed": _("closed"), "The whole business": _("The whole business")}
+AUDIT_VALUES = {
+    "closed": _("closed"),
+    "The whole business": _("The whole business"),
+    **{role.value: role.label for role in User.Role},
+}
+# How the history page names an entry's target, by its type, when the stored label is a code
+# (e.g. a message template's "reminder:whatsapp"); apps add theirs in `ready()`.
+AUDIT_TARGET_TEXTS: dict = {}
+# The history page's filter: kind of change → the action prefixes it covers ("other": the rest).
+AUDIT_KINDS = {
+    "settings": (_("Rules and branding"), ("settings.", "presets.")),
+    "services": (_("Services"), ("service.", "service_category.", "question.")),
+    "resources": (_("Resources and categories"), ("resource.", "category.")),
+    "hours": (_("Hours and time off"), ("hours.", "time_off.")),
+    "team": (_("Team"), ("member.",)),
+    "messages": (_("Messages and channels"), ("template.", "channels.")),
+    "integrations": (_("API keys, webhooks and feeds"), ("api_key.", "webhook.", "feed.")),
+}
 WEEKDAY_NAMES = {
     "Monday": _("Monday"),
     "Tuesday": _("Tuesday"),

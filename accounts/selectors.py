@@ -24,8 +24,22 @@ def user_list_alerted_for_unowned() -> list[User]:
     )
 
 
-def audit_list() -> QuerySet:
-    """The audit trail, newest first, with who did each change."""
-    from accounts.models import AuditEntry
+def audit_list(*, kind: str = "") -> QuerySet:
+    """The audit trail, newest first, with who did each change; `kind` one of AUDIT_KINDS
+    (its actions only), "other" (the actions of none of them) or "" (all)."""
+    from accounts.models import AUDIT_KINDS, AuditEntry
 
-    return AuditEntry.objects.select_related("actor").order_by("-created_at", "-id")
+    entries = AuditEntry.objects.select_related("actor").order_by("-created_at", "-id")
+    if kind == "other":
+        for _label, prefixes in AUDIT_KINDS.values():
+            entries = entries.exclude(_action_starts(prefixes))
+    elif kind in AUDIT_KINDS:
+        entries = entries.filter(_action_starts(AUDIT_KINDS[kind][1]))
+    return entries
+
+
+def _action_starts(prefixes) -> Q:
+    condition = Q()
+    for prefix in prefixes:
+        condition |= Q(action__startswith=prefix)
+    return condition

@@ -17,6 +17,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from accounts.audit import audit_record
 from accounts.errors import AccountError
 from accounts.models import User
 
@@ -122,9 +123,16 @@ def user_invite(
         _check_may_assign(actor=invited_by, role=role)
     user = user_create(email=email, password=None, full_name=full_name, role=role)
     _invite_send(user=user, base_url=base_url, business_name=business_name, invited_by=invited_by)
+    audit_record(
+        actor=invited_by,
+        action="member.invited",
+        target=user,
+        changes={"email": user.email, "full_name": user.full_name, "role": user.role},
+    )
     return user
 
 
+@transaction.atomic
 def user_invite_resend(*, user: User, invited_by: User | None, base_url: str, business_name: str):
     if user.has_accepted_invite:
         raise AccountError(
@@ -135,6 +143,7 @@ def user_invite_resend(*, user: User, invited_by: User | None, base_url: str, bu
             "inactive", _("%(name)s is deactivated; reactivate them first.") % {"name": user}
         )
     _invite_send(user=user, base_url=base_url, business_name=business_name, invited_by=invited_by)
+    audit_record(actor=invited_by, action="member.invite_resent", target=user)
 
 
 @transaction.atomic
@@ -184,9 +193,14 @@ def user_change_role(*, actor: User, user: User, role: str) -> User:
         return user
     if user.role == Role.OWNER and user.is_active:
         _check_not_last_owner(user=user)
-    user.role = role
+    before, user.role = user.role, role
     user.save(update_fields=["role"])
+    _audit_member(actor, user, {"role": [before, role]})
     return user
+
+
+def _audit_member(actor: User | None, user: User, changes: dict) -> None:
+    audit_record(actor=actor, action="member.updated", target=user, changes=changes)
 
 
 def _check_alerts(alerts: str) -> None:
@@ -240,6 +254,7 @@ def user_set_active(*, actor: User | None, user: User, active: bool) -> User:
         _staff_limit_check()
     user.is_active = active
     user.save(update_fields=["is_active"])
+    _audit_member(actor, user, {"is_active": [not active, active]})
     if not active:
         user_sessions_end(user=user)
     return user

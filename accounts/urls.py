@@ -10,6 +10,7 @@ urlpatterns = [
     path("app/team/<int:pk>/role/", views.team_role, name="team_role"),
     path("app/team/<int:pk>/alerts/", views.team_alerts, name="team_alerts"),
     path("app/profile/", views.profile, name="profile"),
+    path("app/settings/audit/", views.audit_history, name="audit"),
     path(
         "app/team/<int:pk>/deactivate/",
         views.team_set_active,

@@ -3,12 +3,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.tokens import default_token_generator
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.encoding import force_str
-from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode, urlsafe_base64_decode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,13 +17,34 @@ from accounts import selectors, services
 from accounts.adapter import rate_limited_wait
 from accounts.decorators import manager_required, role_required
 from accounts.errors import AccountError
-from accounts.forms import AlertsForm, InviteForm, ProfileForm, RoleForm, SetPasswordForm
+from accounts.forms import (
+    AlertsForm,
+    AuditFilterForm,
+    InviteForm,
+    ProfileForm,
+    RoleForm,
+    SetPasswordForm,
+)
 from accounts.links import site_base_url
 from accounts.models import User
 from billing.limits import PlanLimitError
 from config.i18n import language_for
 
 AUTH_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
+AUDIT_PAGE_SIZE = 50
+
+
+@manager_required
+def audit_history(request):
+    """Settings → History: who changed the business's setup, what and when (before → after),
+    filtered by kind of change, 50 entries a page."""
+    form = AuditFilterForm(request.GET or None)
+    kind = form.cleaned_data["kind"] if form.is_valid() else ""
+    entries = selectors.audit_list(kind=kind)
+    page = Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "form": form, "params": urlencode({"kind": kind}) if kind else ""}
+    template = "accounts/audit.html#history-list" if request.htmx else "accounts/audit.html"
+    return render(request, template, context)
 
 
 def _team_page(

@@ -307,6 +307,7 @@ class BookingEvent(models.Model):
         "public": pgettext_lazy("actor", "booking page"),
         "whatsapp": "WhatsApp",
         "import": pgettext_lazy("actor", "import"),
+        "automatic": pgettext_lazy("actor", "automatic"),
     }
 
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="events")

@@ -9,6 +9,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.audit import audit_diff, audit_record
+from accounts.models import User
 from notifications.errors import NotificationError
 from notifications.models import Channel, Kind, Message, MessageTemplate
 from notifications.queueing import enqueue
@@ -106,24 +108,56 @@ def message_test_send(
     return message
 
 
+def _wording(kind: str, channel: str, language: str) -> dict:
+    from notifications.selectors import template_wording
+
+    wording = template_wording(kind=kind, channel=channel, language=language)
+    return {"subject": wording.subject, "body": wording.body}
+
+
+def _audit_template(actor: User | None, action: str, kind: str, channel: str, changes: dict):
+    # The label is a code: the history page names the kind and channel in its reader's language.
+    audit_record(
+        actor=actor,
+        action=action,
+        target_type="template",
+        target_label=f"{kind}:{channel}",
+        changes=changes,
+    )
+
+
 @transaction.atomic
 def template_save(
-    *, kind: str, channel: str, language: str, subject: str, body: str
+    *,
+    kind: str,
+    channel: str,
+    language: str,
+    subject: str,
+    body: str,
+    actor: User | None = None,
 ) -> MessageTemplate:
     """The business's own wording of one kind on one channel (WhatsApp has no subject)."""
+    before = _wording(kind, channel, language)
     template, _created = MessageTemplate.objects.update_or_create(
         kind=kind,
         channel=channel,
         language=language,
         defaults={"subject": subject if channel == Channel.EMAIL else "", "body": body},
     )
+    changes = audit_diff(before, {"subject": template.subject, "body": template.body})
+    if changes:
+        _audit_template(actor, "template.updated", kind, channel, changes)
     return template
 
 
 @transaction.atomic
-def template_reset(*, kind: str, channel: str, language: str) -> bool:
+def template_reset(*, kind: str, channel: str, language: str, actor: User | None = None) -> bool:
     """Back to the default wording; False when there was no own wording to drop."""
+    before = _wording(kind, channel, language)
     deleted, _by_model = MessageTemplate.objects.filter(
         kind=kind, channel=channel, language=language
     ).delete()
+    if deleted:
+        changes = audit_diff(before, _wording(kind, channel, language))
+        _audit_template(actor, "template.reset", kind, channel, changes)
     return bool(deleted)

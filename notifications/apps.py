@@ -20,6 +20,7 @@ class NotificationsConfig(AppConfig):
         client_erased.connect(receivers.client_erased, dispatch_uid="notifications-erase")
         # The owner's data export carries the messages log too.
         export_sections.connect(receivers.export_sections, dispatch_uid="notifications-export")
+        _audit_words()
 
 
 def _on_booking_event(sender, instance, created, raw=False, **kwargs):
@@ -28,3 +29,43 @@ def _on_booking_event(sender, instance, created, raw=False, **kwargs):
         from notifications.outbox import plan_for_event
 
         plan_for_event(instance)
+
+
+def _audit_words() -> None:
+    """The history page's names for the audit entries of templates and channels."""
+    from django.utils.translation import gettext_lazy as _
+
+    from accounts.models import AUDIT_ACTIONS, AUDIT_FIELDS, AUDIT_TARGET_TEXTS, AUDIT_VALUES
+    from notifications.models import Channel, Kind
+
+    AUDIT_ACTIONS.update(
+        {
+            "template.updated": _("Message template changed"),
+            "template.reset": _("Message template back to the default"),
+            "channels.updated": _("Channels changed"),
+        }
+    )
+    AUDIT_FIELDS.update(
+        {
+            "subject": _("Subject"),
+            "body": _("Text"),
+            "whatsapp_enabled": _("Send WhatsApp messages"),
+            "whatsapp_phone_number_id": _("WhatsApp phone-number id"),
+            "whatsapp_access_token": _("WhatsApp access token"),
+            "whatsapp_template_name": _("Approved template name"),
+            "email_enabled": _("Send e-mails"),
+            "email_from": _("Sender e-mail"),
+            "follow_up_hours": _("Follow-up after (hours)"),
+        }
+    )
+    AUDIT_VALUES.update(
+        {"saved": _("saved"), "not saved": _("not saved"), "replaced": _("replaced")}
+    )
+
+    def template_text(label: str) -> str:
+        kind, _sep, channel = label.partition(":")
+        kinds, channels = dict(Kind.choices), dict(Channel.choices)
+        return f"{kinds.get(kind, kind)} · {channels.get(channel, channel)}"
+
+    AUDIT_TARGET_TEXTS["template"] = template_text
+    AUDIT_TARGET_TEXTS["channelsettings"] = lambda label: _("Channels")

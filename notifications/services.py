@@ -435,13 +435,45 @@ def messages_send_due(
     return BatchResult(statuses=statuses, claimed=claimed, exhausted=exhausted)
 
 
+# What the audit trail records of a channels change (the access token: only whether one is saved).
+CHANNEL_AUDITED = (
+    "whatsapp_enabled",
+    "whatsapp_phone_number_id",
+    "whatsapp_template_name",
+    "email_enabled",
+    "email_from",
+    "follow_up_hours",
+)
+
+
+def _channels_audited(channels: ChannelSettings) -> dict:
+    from accounts.audit import audit_snapshot
+
+    values = audit_snapshot(channels, list(CHANNEL_AUDITED))
+    # Only whether a token is saved (words the history page translates), never the token.
+    saved = bool(channels.whatsapp_access_token)
+    values["whatsapp_access_token"] = "saved" if saved else "not saved"
+    return values
+
+
 @transaction.atomic
-def channel_settings_save(*, channels: ChannelSettings, tenant) -> ChannelSettings:
-    """Save the business's channels and keep the public phone-number index in step with them."""
+def channel_settings_save(*, channels: ChannelSettings, tenant, actor=None) -> ChannelSettings:
+    """Save the business's channels and keep the public phone-number index in step with them;
+    the change goes to the audit trail (a new access token as "replaced", never its value)."""
+    from accounts.audit import audit_diff, audit_record
     from tenants.services import whatsapp_number_route
 
+    stored = ChannelSettings.objects.select_for_update().filter(pk=1).first()
+    before = _channels_audited(stored or ChannelSettings())
     channels.whatsapp_phone_number_id = channels.whatsapp_phone_number_id.strip()
     channels.save()
+    after = _channels_audited(channels)
+    old_token = stored.whatsapp_access_token if stored else ""
+    if old_token and channels.whatsapp_access_token not in ("", old_token):
+        after["whatsapp_access_token"] = "replaced"  # noqa: S105
+    changes = audit_diff(before, after)
+    if changes:
+        audit_record(actor=actor, action="channels.updated", target=channels, changes=changes)
     try:
         whatsapp_number_route(tenant=tenant, phone_number_id=channels.whatsapp_phone_number_id)
     except ValueError as exc:

@@ -166,7 +166,9 @@ def channel_settings(request):
     if request.method == "POST":
         if form.is_valid():
             try:
-                channel_settings_save(channels=form.save(commit=False), tenant=request.tenant)
+                channel_settings_save(
+                    channels=form.save(commit=False), tenant=request.tenant, actor=request.user
+                )
             except NotificationError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
@@ -249,6 +251,7 @@ def template_edit(request, kind: str, channel: str):
             language=language,
             subject=form.cleaned_data.get("subject", ""),
             body=form.cleaned_data["body"],
+            actor=request.user,
         )
         messages.success(request, _("Your wording is saved; new messages use it."))
         if not request.htmx:
@@ -271,7 +274,7 @@ def template_preview(request, kind: str, channel: str):
 def template_reset(request, kind: str, channel: str):
     kind, channel = _template_key(kind, channel)
     language = request.business.language
-    if actions.template_reset(kind=kind, channel=channel, language=language):
+    if actions.template_reset(kind=kind, channel=channel, language=language, actor=request.user):
         messages.success(request, _("Back to the default wording."))
     if not request.htmx:
         return redirect("notifications:template_edit", kind=kind, channel=channel)

@@ -100,6 +100,7 @@ class SettingsForm(forms.ModelForm):
             "min_notice_minutes",
             "max_advance_days",
             "cancellation_window_hours",
+            "auto_complete_after_minutes",
             "requires_approval",
             "reminder_offsets",
             "birthday_messages",

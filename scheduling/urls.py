@@ -7,7 +7,8 @@ app_name = "scheduling"
 urlpatterns = [
     path("app/setup/presets/", views.setup_presets, name="setup_presets"),
     path("app/settings/", views.settings_edit, name="settings"),
-    path("app/settings/history/", views.settings_history, name="history"),
+    # The history of changes moved to accounts' /app/settings/audit/; old links still work.
+    path("app/settings/history/", views.settings_history_moved, name="history"),
     path("app/settings/two-factor/", views.settings_two_factor, name="settings_two_factor"),
     path("app/hours/", views.business_hours, name="hours"),
     path("app/time-off/", views.time_off, name="time_off"),

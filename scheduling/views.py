@@ -1,16 +1,15 @@
 """Staff screens for the business's rules, hours, time off, resources, services and presets."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
+from django.views.generic import RedirectView
 
 from accounts.decorators import manager_required, owner_required
 from accounts.middleware import user_has_totp
-from accounts.selectors import audit_list
 from billing.limits import PlanLimitError
 from scheduling import selectors, services
 from scheduling.errors import SchedulingError
@@ -60,14 +59,9 @@ def settings_edit(request):
     return render(request, "scheduling/settings.html", {"form": form})
 
 
-HISTORY_PAGE_SIZE = 50
-
-
-@manager_required
-def settings_history(request):
-    """Who changed the business's setup, and what: services, resources, hours, rules…"""
-    page = Paginator(audit_list(), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-    return _page(request, "scheduling/history.html", "history-list", {"page": page})
+settings_history_moved = RedirectView.as_view(
+    pattern_name="accounts:audit", query_string=True, permanent=True
+)
 
 
 # --- Weekly hours --------------------------------------------------------------------------------

@@ -342,6 +342,8 @@ CELERY_BEAT_SCHEDULE = {
     "webhooks-sweep": {"task": "webhooks.tasks.sweep_all", "schedule": 60.0},
     # Every hour: birthday messages, each business from its own local morning (once a year each).
     "birthdays": {"task": "notifications.tasks.birthdays_all", "schedule": 3600.0},
+    # Every 5 minutes: confirmed bookings past their end plus the business's grace → completed.
+    "bookings-auto-complete": {"task": "bookings.tasks.auto_complete_all", "schedule": 300.0},
 }
 # WhatsApp Cloud API (the platform's account; a business may set its own number and token).
 WHATSAPP_API_BASE_URL = env("WHATSAPP_API_BASE_URL", default="https://graph.facebook.com")

@@ -108,12 +108,12 @@ def test_history_page_lists_changes_to_managers_only(
         services.category_create(name=f"Group {n}", actor=owner)
     owner_client.get("/app/profile/")  # the plan's terms are cached after a business's first page
     with django_assert_max_num_queries(8):
-        page = owner_client.get("/app/settings/history/")
+        page = owner_client.get("/app/settings/audit/")
     body = page.content.decode()
     assert page.status_code == 200
     assert "Olívia Dona" in body and "category.created" in body and "Group 11" in body
-    partial = owner_client.get("/app/settings/history/", **HTMX).content.decode()
+    partial = owner_client.get("/app/settings/audit/", **HTMX).content.decode()
     assert partial.lstrip().startswith('<div id="history-list"')
 
     login_as(alpha_client, UserFactory(), "alpha")
-    assert alpha_client.get("/app/settings/history/").status_code == 403
+    assert alpha_client.get("/app/settings/audit/").status_code == 403

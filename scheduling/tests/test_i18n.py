@@ -60,7 +60,7 @@ def _pages(rafa) -> list[str]:
         f"/app/resources/{rafa.pk}/",
         "/app/resources/new/",
         "/app/categories/",
-        "/app/settings/history/",
+        "/app/settings/audit/",
         "/app/setup/presets/",
     ]
 
@@ -93,7 +93,7 @@ def test_portuguese_words_and_formats_on_the_screens(shop, alpha_client):
     assert "qui., 24 de dez. de 2026, 08:00" in time_off and "Folgas" in time_off
     service_list = visible_text(client.get("/app/services/").content.decode())
     assert "R$ 40,00" in service_list and "Não aparece on-line" in service_list
-    history = visible_text(client.get("/app/settings/history/").content.decode())
+    history = visible_text(client.get("/app/settings/audit/").content.decode())
     assert "Horário de funcionamento" in history and "Horário alterado" in history
     assert "Segunda-feira" in history and "Antecedência mínima (minutos)" in history
     assert "Categoria criada" in history
@@ -148,7 +148,7 @@ def test_an_english_business_keeps_english_screens(shop, alpha_client):
     assert "Thu 24 Dec 2026, 08:00" in time_off
     resources = visible_text(client.get("/app/resources/").content.decode())
     assert "Professionals" in resources and "New professional" in resources
-    history = visible_text(client.get("/app/settings/history/").content.decode())
+    history = visible_text(client.get("/app/settings/audit/").content.decode())
     assert "Business hours" in history and "Hours changed" in history
     assert "Minimum notice (minutes)" in history
 

@@ -30,7 +30,7 @@ PAGES = [
     "scheduling:resource_new",
     "scheduling:services",
     "scheduling:service_new",
-    "scheduling:history",
+    "accounts:audit",
 ]
 
 
@@ -78,6 +78,7 @@ def test_settings_save_and_errors(owner_client):
         "min_notice_minutes": "120",
         "max_advance_days": "30",
         "cancellation_window_hours": "12",
+        "auto_complete_after_minutes": "90",
         "reminder_offsets": ["120", "1440"],
         "label_resource": "tutor",
         "label_resource_plural": "tutors",
@@ -93,6 +94,7 @@ def test_settings_save_and_errors(owner_client):
     assert business.timezone == "America/New_York"
     assert (business.phone_region, business.currency) == ("US", "USD")
     assert business.slot_interval == 30
+    assert business.auto_complete_after_minutes == 90
     assert business.reminder_offsets == [1440, 120]
     # The labels are the dashboard's words from now on.
     nav = owner_client.get("/app/").content.decode()
@@ -131,11 +133,17 @@ def test_settings_save_and_errors(owner_client):
         "max_advance_days": "4000000",
         "min_notice_minutes": "2147483647",
         "cancellation_window_hours": "999999999",
+        "auto_complete_after_minutes": "999999999",
     }
     response = owner_client.post("/app/settings/", huge)
     assert response.status_code == 422
     body = response.content.decode()
-    for message in ("At most two years", "At most 90 days (129,600", "At most 90 days (2,160"):
+    for message in (
+        "At most two years",
+        "At most 90 days (129,600",
+        "At most 90 days (2,160",
+        "less than or equal to 20160",
+    ):
         assert message in body, message
     assert BusinessSettings.load().max_advance_days == 30
     assert owner_client.get("/").status_code == 200

@@ -22,6 +22,7 @@ from accounts.models import User
 from bookings.models import Booking, BookingEvent, Client, ClientInteraction
 from scheduling.models import (
     BusinessSettings,
+    Question,
     Resource,
     ResourceCategory,
     Service,
@@ -54,9 +55,16 @@ HEADER_LABELS = {
 }
 
 
-def booking_csv_header() -> list[str]:
-    """HEADER in the active language (call it with the member's language active)."""
-    return [str(HEADER_LABELS[name]) for name in HEADER]
+def booking_csv_header(questions: Iterable[Question] = ()) -> list[str]:
+    """HEADER in the active language (call it with the member's language active), then a
+    column per booking question (its label)."""
+    return [str(HEADER_LABELS[name]) for name in HEADER] + [q.label for q in questions]
+
+
+def booking_questions() -> list[Question]:
+    """The questions whose answers the bookings' CSV has a column for (inactive ones too: old
+    bookings answered them)."""
+    return list(Question.objects.filter(target=Question.Target.BOOKING).order_by("order", "id"))
 
 
 # Spreadsheets run a cell that starts with one of these as a formula (OWASP "CSV injection").
@@ -80,14 +88,18 @@ def csv_safe(value):
     return value
 
 
-def booking_csv_row(booking: Booking, *, tz: dt.tzinfo | None = None) -> list:
-    """One booking's cells; times in `tz` (the current time zone when None), ISO 8601."""
+def booking_csv_row(
+    booking: Booking, *, tz: dt.tzinfo | None = None, questions: Iterable[Question] = ()
+) -> list:
+    """One booking's cells; times in `tz` (the current time zone when None), ISO 8601; the
+    service cell names all its services ("Haircut + Beard trim"), then an answer per question."""
+    answers = {a.get("question"): a.get("value", "") for a in booking.answers or ()}
     cells = [
         booking.reference,
         booking.status,
         timezone.localtime(booking.start, tz).isoformat(),
         timezone.localtime(booking.end, tz).isoformat(),
-        booking.service.name,
+        booking.services_label,
         booking.resource.name,
         booking.client.name,
         booking.client.phone,
@@ -99,14 +111,20 @@ def booking_csv_row(booking: Booking, *, tz: dt.tzinfo | None = None) -> list:
     return [csv_safe(cell) for cell in cells]
 
 
+        *(answers.get(question.pk, "") for question in questions),
 def booking_csv_rows(
-    bookings: Iterable[Booking], *, tz: dt.tzinfo | None = None, header: list[str] | None = None
+    bookings: Iterable[Booking],
+    *,
+    tz: dt.tzinfo | None = None,
+    header: list[str] | None = None,
+    questions: Iterable[Question] = (),
 ) -> Iterator[list]:
-    """The header (HEADER unless given), then a row per booking (select service, resource and
-    client with them)."""
-    yield header or HEADER
+    """The header (HEADER and the questions' labels unless given), then a row per booking
+    (select service, resource and client with them, and prefetch their items)."""
+    questions = list(questions)
+    yield header or [*HEADER, *(question.label for question in questions)]
     for booking in bookings:
-        yield booking_csv_row(booking, tz=tz)
+        yield booking_csv_row(booking, tz=tz, questions=questions)
 
 
 # --- The owner's export of all the business's data ----------------------------------------------
@@ -183,7 +201,7 @@ def _bookings_sections(business: BusinessSettings) -> list[CsvTable | JsonDocume
             (
                 "id", "name", "phone", "email", "notes", "tags", "is_vip", "is_active",
                 "birth_date", "source", "whatsapp_consent", "whatsapp_consent_at",
-                "created_by__email", "erased_at", "created_at", "updated_at",
+                "created_by__email", "erased_at", "created_at", "updated_at", "custom_fields",
             ),
         ),
         CsvTable(

@@ -34,10 +34,19 @@ The 24-hour window, optionally (`--window`, `server.window = True`): a free-form
 number that has not written in (POST /_inbound {"from": "5511..."}, or `server.open_windows`) is
 accepted with 200 like the real API, and its only status event is `failed` with error 131047.
 
+The provider's throughput limit, optionally (`--rate-limit N`, `server.rate_limit = N`): each
+phone-number id may send N messages a second, modelled as a token bucket of N tokens refilled
+at N a second. A send past it is answered 429 with error 130429 ("rate limit hit"), is not
+accepted, and is counted in `server.throttled`. Accepted sends are counted per number and per
+second of arrival: `server.peak_per_second()` is the most any number had in one second, and
+GET /_stats shows both.
+
+Connections are kept alive (HTTP/1.1), as the real API's are.
+
 In-process use (tests): `server = make_server()`, serve it from a thread, read `server.sent`,
 `server.received`, `server.abandoned` under `server.lock` (or through `server.wait_for`).
 
-Run: .venv/bin/python -m notifications.fake_whatsapp [--port 8099] [--delay 0]
+Run: .venv/bin/python -m notifications.fake_whatsapp [--port 8099] [--delay 0] [--rate-limit 80]
      [--webhook-url http://127.0.0.1:8000/webhooks/whatsapp/ --webhook-host localhost:8000]
 """
 
@@ -52,6 +61,7 @@ import select
 import socket
 import threading
 import time
+from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
@@ -61,6 +71,7 @@ _ids = itertools.count(1)
 POLL_SECONDS = 0.05  # how often a held request looks at its caller's connection
 DELIVERY_STATUSES = ("sent", "delivered", "read")
 OUTSIDE_WINDOW = 131047
+RATE_LIMIT_HIT = 130429
 
 
 def status_payload(
@@ -109,6 +120,7 @@ def signature(body: bytes, secret: str) -> str:
 
 class FakeWhatsAppHandler(BaseHTTPRequestHandler):
     server_version = "FakeWhatsApp/1.0"
+    protocol_version = "HTTP/1.1"  # keep-alive: every answer carries its Content-Length
 
     def log_message(self, format, *args):  # keep test output quiet
         return
@@ -159,6 +171,11 @@ class FakeWhatsAppHandler(BaseHTTPRequestHandler):
             with self.server.lock:
                 body = {"callbacks": list(self.server.callbacks)}
             self._answer(200, body)
+        elif self.path == "/_stats":
+            with self.server.lock:
+                body = {"throttled": len(self.server.throttled)}
+            body["peak_per_second"] = self.server.peak_per_second()
+            self._answer(200, body)
         elif self.path == "/_reset":
             self.server.reset()
             self._answer(200, {"ok": True})
@@ -200,6 +217,11 @@ class FakeWhatsAppHandler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         to = str(payload.get("to", ""))
+        number = _phone_number_id(self.path)
+        if not self.server.take_token(number):
+            self.server.record("throttled", request)
+            self._answer(429, {"error": {"message": "rate limit hit", "code": RATE_LIMIT_HIT}})
+            return
         if to.endswith("0400"):
             self._answer(400, {"error": {"message": "not a WhatsApp user", "code": 131026}})
         elif to.endswith("0500"):
@@ -209,6 +231,7 @@ class FakeWhatsAppHandler(BaseHTTPRequestHandler):
         else:
             wamid = f"wamid.FAKE{next(_ids):010d}"
             self.server.record("sent", {"id": wamid, **request})
+            self.server.count_second(number)
             self._answer(200, {"messaging_product": "whatsapp", "messages": [{"id": wamid}]})
             self.server.report(wamid, request)
 
@@ -227,9 +250,14 @@ class FakeWhatsAppServer(ThreadingHTTPServer):
         webhook_host: str = "",
         status_delay: float = 0.5,
         window: bool = False,
+        rate_limit: float = 0.0,
     ):
         super().__init__(address, handler)
         self.delay = delay
+        self.rate_limit = rate_limit  # messages a second per phone-number id; 0: no limit
+        self.throttled: list[dict] = []  # refused with 130429: past the rate limit
+        self.per_second: Counter = Counter()  # (phone-number id, second) → accepted
+        self._buckets: dict[str, tuple[float, float]] = {}  # number → (tokens, at)
         self.webhook_url = webhook_url
         self.app_secret = app_secret
         self.webhook_host = webhook_host
@@ -249,8 +277,38 @@ class FakeWhatsAppServer(ThreadingHTTPServer):
             getattr(self, where).append(entry)
             self.changed.notify_all()
 
+    def take_token(self, number: str) -> bool:
+        """Whether `number` may send one more message now (always, without a rate limit)."""
+        rate = self.rate_limit
+        if rate <= 0:
+            return True
+        now = time.monotonic()
+        with self.lock:
+            tokens, at = self._buckets.get(number, (rate, now))
+            tokens = min(rate, tokens + (now - at) * rate)
+            if tokens < 1:
+                self._buckets[number] = (tokens, now)
+                return False
+            self._buckets[number] = (tokens - 1, now)
+            return True
+
+    def count_second(self, number: str) -> None:
+        with self.lock:
+            self.per_second[(number, int(time.time()))] += 1
+
+    def peak_per_second(self) -> dict[str, int]:
+        """The most messages each number had accepted within one second."""
+        peaks: dict[str, int] = {}
+        with self.lock:
+            for (number, _second), count in self.per_second.items():
+                peaks[number] = max(peaks.get(number, 0), count)
+        return peaks
+
     def reset(self) -> None:
         with self.changed:
+            self.throttled.clear()
+            self.per_second.clear()
+            self._buckets.clear()
             self.sent.clear()
             self.received.clear()
             self.abandoned.clear()
@@ -272,8 +330,7 @@ class FakeWhatsAppServer(ThreadingHTTPServer):
         """Post the message's status events to the webhook, later, from another thread."""
         if not self.webhook_url or not self.app_secret:
             return
-        parts = request["path"].strip("/").split("/")  # <version>/<phone_number_id>/messages
-        phone_number_id = parts[-2] if len(parts) >= 2 else ""
+        phone_number_id = _phone_number_id(request["path"])
         events = [
             status_payload(
                 wamid=wamid,
@@ -330,8 +387,13 @@ class FakeWhatsAppServer(ThreadingHTTPServer):
         super().server_close()
 
 
+def _phone_number_id(path: str) -> str:
+    parts = path.strip("/").split("/")  # <version>/<phone_number_id>/messages
+    return parts[-2] if len(parts) >= 2 else ""
+
+
 def make_server(port: int = 0, *, delay: float = 0.0, **options) -> FakeWhatsAppServer:
-    """Options: webhook_url, app_secret, webhook_host, status_delay, window."""
+    """Options: webhook_url, app_secret, webhook_host, status_delay, window, rate_limit."""
     return FakeWhatsAppServer(("127.0.0.1", port), delay=delay, **options)
 
 
@@ -361,6 +423,12 @@ def main() -> None:
     parser.add_argument(
         "--window", action="store_true", help="refuse text outside the 24-hour window (131047)"
     )
+    parser.add_argument(
+        "--rate-limit",
+        type=float,
+        default=0.0,
+        help="messages a second per phone-number id; past it, 429 with 130429 (0: no limit)",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if args.webhook_url and not args.app_secret:
@@ -373,6 +441,7 @@ def main() -> None:
         webhook_host=args.webhook_host,
         status_delay=args.status_delay,
         window=args.window,
+        rate_limit=args.rate_limit,
     )
     print(f"fake WhatsApp Cloud API on http://127.0.0.1:{server.server_port}", flush=True)
     if args.webhook_url:

@@ -8,6 +8,8 @@ import httpx
 from django.conf import settings
 from django.core.mail import EmailMessage
 
+from notifications.throughput import whatsapp_take_turn
+
 
 class SendError(Exception):
     """A provider refused or failed; `transient` ones are worth retrying.
@@ -25,7 +27,9 @@ OUTSIDE_WINDOW = 131047
 
 # One HTTP client per process: building one costs about 50 ms (its TLS context), which was
 # nearly the whole time of a send, and it keeps connections to the API alive between sends.
-# Keyed by pid so that a forked pool child never shares its parent's sockets.
+# Keyed by pid so that a forked pool child never shares its parent's sockets. Thread-safe: a
+# batch's sender threads share it. HTTP/2 where the server offers it (the Cloud API does, over
+# TLS): a batch's requests then share one connection; plain-HTTP servers get HTTP/1.1 and a pool.
 _clients: dict[int, httpx.Client] = {}
 
 
@@ -34,7 +38,11 @@ def _http() -> httpx.Client:
     client = _clients.get(pid)
     if client is None:
         _clients.clear()  # a parent's client, inherited through fork: not ours to close
-        client = _clients[pid] = httpx.Client()
+        connections = max(20, settings.MESSAGE_SEND_CONCURRENCY)
+        client = _clients[pid] = httpx.Client(
+            http2=True,
+            limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
+        )
     return client
 
 
@@ -82,6 +90,7 @@ def _whatsapp_post(account: WhatsAppAccount, content: dict, *, to: str, callback
     payload.update(content)
     if callback:  # echoed back in status webhooks: tells us whose message it was
         payload["biz_opaque_callback_data"] = callback
+    whatsapp_take_turn(account.phone_number_id)  # the number's messages per second
     try:
         response = _http().post(
             url,

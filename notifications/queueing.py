@@ -19,6 +19,8 @@ log = logging.getLogger(__name__)
 # notifications.tasks.send_message; the schema travels in the header tenant-schemas-celery's
 # send_task adds, as with .delay().
 SEND_TASK = "notifications.tasks.send_message"
+# notifications.tasks.send_due: one business's due messages, sent in a batch.
+SEND_DUE_TASK = "notifications.tasks.send_due"
 
 
 def enqueue(message_id: int) -> None:
@@ -27,6 +29,15 @@ def enqueue(message_id: int) -> None:
         current_app.send_task(SEND_TASK, args=[message_id])
     except Exception:  # Redis unreachable: the row stays queued in PostgreSQL
         log.warning("could not enqueue message %s; the sweep will", message_id, exc_info=True)
+
+
+def enqueue_due() -> None:
+    """Hand this business's due messages to a worker, as one batch; if the broker is down, the
+    next sweep does."""
+    try:
+        current_app.send_task(SEND_DUE_TASK)
+    except Exception:  # Redis unreachable: the rows stay queued in PostgreSQL
+        log.warning("could not enqueue the due messages; the sweep will", exc_info=True)
 
 
 def enqueue_when_due(message: Message) -> None:

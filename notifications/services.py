@@ -152,8 +152,8 @@ def _claim(message_id: int, now: dt.datetime) -> Message | None:
 
 def _claim_due(now: dt.datetime, count: int) -> list[Message]:
     """Up to `count` due messages, each now `sending` (claimed row by row under its lock, rows
-    another sender holds skipped). WhatsApp ones past the plan's allowance come back to the
-    outbox (rerouted or cancelled, as `_claim` does) instead."""
+    another sender holds skipped), except WhatsApp ones past the plan's allowance: those come
+    back `cancelled`, rerouted to e-mail when they can be (as `_claim` does)."""
     with transaction.atomic():
         rows = list(
             Message.objects.select_for_update(skip_locked=True)
@@ -164,12 +164,12 @@ def _claim_due(now: dt.datetime, count: int) -> list[Message]:
         if whatsapp:
             allowed, refused = _whatsapp_allowance(len(whatsapp))
             for message in whatsapp[allowed:]:
-                outbox.plan_reroute(message, refused, now=now)
-                rows.remove(message)
-        Message.objects.filter(pk__in=[m.pk for m in rows]).update(
+                outbox.plan_reroute(message, refused, now=now)  # now CANCELLED
+        claim = [m for m in rows if m.status == Status.QUEUED]
+        Message.objects.filter(pk__in=[m.pk for m in claim]).update(
             status=Status.SENDING, sending_since=now, attempts=F("attempts") + 1, updated_at=now
         )
-        for message in rows:
+        for message in claim:
             message.status, message.sending_since = Status.SENDING, now
             message.attempts += 1
     return rows
@@ -264,20 +264,29 @@ def _prepare(message: Message, channels: ChannelSettings, now: dt.datetime) -> S
     return _prepare_email(message, channels)
 
 
-def _remember_whatsapp_contact(
-    message: Message, channels: ChannelSettings, now: dt.datetime
-) -> None:
-    """The client's reply to this number now reaches this business (shared platform number)."""
+def _current_tenant():
+    """The business whose schema is active, as a row (schema_context only knows its name)."""
     from tenants.models import Tenant
-    from tenants.services import whatsapp_contact_touch
 
     schema = connection.schema_name
     tenant = getattr(connection, "tenant", None)
     if getattr(tenant, "pk", None) is None or tenant.schema_name != schema:
         tenant = Tenant.objects.get(schema_name=schema)
+    return tenant
+
+
+def _remember_whatsapp_contact(
+    message: Message, channels: ChannelSettings, now: dt.datetime, tenant=None
+) -> None:
+    """The client's reply to this number now reaches this business (shared platform number)."""
+    from tenants.services import whatsapp_contact_touch
+
     account = _whatsapp_account(channels)
     whatsapp_contact_touch(
-        tenant=tenant, phone_number_id=account.phone_number_id, phone=message.recipient, at=now
+        tenant=tenant or _current_tenant(),
+        phone_number_id=account.phone_number_id,
+        phone=message.recipient,
+        at=now,
     )
 
 
@@ -311,6 +320,8 @@ def _record(
     now: dt.datetime,
     provider_id: str,
     error: Exception | None,
+    *,
+    tenant=None,
 ) -> str:
     """Write down how the provider answered one message; its status afterwards."""
     if isinstance(error, SendError):
@@ -334,7 +345,7 @@ def _record(
     if message.channel == Channel.WHATSAPP:
         try:
             with transaction.atomic():
-                _remember_whatsapp_contact(message, channels, now)
+                _remember_whatsapp_contact(message, channels, now, tenant)
         except Exception:  # sent already: a lost routing hint must not make us send again
             log.exception("message %s: sent, but the WhatsApp contact was not recorded", message.pk)
     return Status.SENT
@@ -382,7 +393,7 @@ def message_send(*, message_id: int, now: dt.datetime | None = None) -> str:
 @dataclass(frozen=True)
 class BatchResult:
     statuses: dict[str, int]  # how many messages ended in each status
-    claimed: int  # messages taken from the outbox (cancelled by the plan ones excluded)
+    claimed: int  # rows taken from the outbox (to send, or cancelled by the plan)
     exhausted: bool  # nothing due was left to claim: no need to come back at once
 
 
@@ -402,36 +413,47 @@ def messages_send_due(
     """
     limit = settings.MESSAGE_BATCH_SIZE if limit is None else limit
     concurrency = max(1, concurrency or settings.MESSAGE_SEND_CONCURRENCY)
-    refill = max(1, concurrency // 4)  # claim when this many slots are free (fewer round trips)
-    fixed_now = now
+    refill = max(1, concurrency // 4)  # claim once this many slots are free (fewer round trips)
     statuses: dict[str, int] = {}
     claimed, exhausted = 0, False
-    channels = ChannelSettings.load()
+    channels, tenant = ChannelSettings.load(), _current_tenant()
     in_flight: dict[Future, tuple[Message, dt.datetime]] = {}
 
     def done(status: str) -> None:
         statuses[status] = statuses.get(status, 0) + 1
 
+    def record(future: Future) -> None:
+        message, claimed_at = in_flight.pop(future)
+        done(_record(message, channels, claimed_at, *future.result(), tenant=tenant))
+
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="send") as pool:
-        while True:
-            free = min(concurrency - len(in_flight), limit - claimed)
-            if not exhausted and free > 0 and (free >= refill or not in_flight):
-                now = fixed_now or timezone.now()
-                batch = _claim_due(now, free)
-                exhausted = len(batch) < free
-                claimed += len(batch)
-                for message in batch:
-                    send = _prepare_or_requeue(message, channels, now)
-                    if isinstance(send, str):
-                        done(send)
-                    else:
-                        in_flight[pool.submit(_attempt, send)] = (message, now)
-            if not in_flight:
-                break
-            finished, _pending = wait(in_flight, return_when=FIRST_COMPLETED)
-            for future in finished:
-                message, sent_now = in_flight.pop(future)
-                done(_record(message, channels, sent_now, *future.result()))
+        try:
+            while True:
+                free = min(concurrency - len(in_flight), limit - claimed)
+                if not exhausted and free > 0 and (free >= refill or not in_flight):
+                    claimed_at = now or timezone.now()
+                    batch = _claim_due(claimed_at, free)
+                    exhausted = len(batch) < free
+                    for message in batch:
+                        claimed += 1
+                        if message.status == Status.CANCELLED:  # the plan kept it off WhatsApp
+                            done(Status.CANCELLED)
+                            continue
+                        send = _prepare_or_requeue(message, channels, claimed_at)
+                        if isinstance(send, str):
+                            done(send)
+                        else:
+                            in_flight[pool.submit(_attempt, send)] = (message, claimed_at)
+                if not in_flight:
+                    break
+                for future in wait(in_flight, return_when=FIRST_COMPLETED).done:
+                    record(future)
+        finally:  # an error of ours mid-batch: what already went is still written down
+            for future in list(in_flight):
+                try:
+                    record(future)
+                except Exception:
+                    log.exception("a sent message's outcome could not be recorded")
     return BatchResult(statuses=statuses, claimed=claimed, exhausted=exhausted)
 
 

@@ -7,7 +7,7 @@ from django.db import connection
 from django_tenants.utils import tenant_context
 
 from notifications import inbound, services
-from notifications.queueing import SEND_TASK, enqueue
+from notifications.queueing import SEND_DUE_TASK, SEND_TASK, enqueue_due
 
 log = logging.getLogger(__name__)
 
@@ -18,12 +18,23 @@ def send_message(message_id: int) -> str:
     return services.message_send(message_id=message_id)
 
 
+# A batch of one business's due messages (notifications.services.messages_send_due). Killed
+# mid-way, it is handed back (acks_late, reject_on_worker_lost) and claims what is still queued.
+@shared_task(name=SEND_DUE_TASK, acks_late=True, reject_on_worker_lost=True)
+def send_due() -> dict[str, int]:
+    result = services.messages_send_due()
+    if not result.exhausted:  # more may be due: a new task, so other businesses get turns
+        enqueue_due()
+    return result.statuses
+
+
 @shared_task
 def dispatch_tenant() -> int:
-    """One business: re-queue stuck rows, expire unconfirmed bookings, enqueue what is due."""
+    """One business: re-queue stuck rows, expire unconfirmed bookings, and hand what is due to
+    one `send_due` batch."""
     due = services.outbox_sweep()
-    for message_id in due:
-        enqueue(message_id)
+    if due:
+        enqueue_due()
     return len(due)
 
 

@@ -359,6 +359,15 @@ WHATSAPP_APP_SECRET = env("WHATSAPP_APP_SECRET", default="")
 MESSAGE_MAX_ATTEMPTS = env.int("MESSAGE_MAX_ATTEMPTS", default=6)
 MESSAGE_RETRY_BASE_SECONDS = env.int("MESSAGE_RETRY_BASE_SECONDS", default=30)
 MESSAGE_SENDING_TIMEOUT_SECONDS = env.int("MESSAGE_SENDING_TIMEOUT_SECONDS", default=300)
+# Due messages go in batches, one task per business (notifications.services.messages_send_due):
+# up to MESSAGE_BATCH_SIZE rows a task, MESSAGE_SEND_CONCURRENCY requests in flight at a time.
+MESSAGE_BATCH_SIZE = env.int("MESSAGE_BATCH_SIZE", default=500)
+MESSAGE_SEND_CONCURRENCY = env.int("MESSAGE_SEND_CONCURRENCY", default=32)
+# WhatsApp's throughput per sending number (Meta's default tier: 80 messages a second), kept by a
+# token bucket in Redis (notifications/throughput.py); 0 turns it off. A burst of 1 spaces sends
+# 1/rate apart; a larger one lets that many go at once after a quiet spell.
+WHATSAPP_RATE_PER_SECOND = env.float("WHATSAPP_RATE_PER_SECOND", default=80.0)
+WHATSAPP_RATE_BURST = env.int("WHATSAPP_RATE_BURST", default=1)
 # How long /health/ waits for a worker to answer a ping.
 HEALTH_WORKER_TIMEOUT = env.float("HEALTH_WORKER_TIMEOUT", default=1.0)
 

@@ -27,6 +27,7 @@ import signal
 import threading
 import time
 import zoneinfo
+from collections import Counter
 from contextlib import ExitStack
 
 import pytest
@@ -42,7 +43,7 @@ from config.tests.workers import running_worker, start_worker
 from conftest import empty_calendar, ensure_test_tenants
 from notifications import services
 from notifications.fake_whatsapp import make_server
-from notifications.models import ChannelSettings, Kind, Message
+from notifications.models import Channel, ChannelSettings, Kind, Message
 from notifications.tasks import dispatch_all
 from scheduling.models import BusinessSettings, WeeklyHours
 from scheduling.tests.factories import ResourceFactory, ServiceFactory
@@ -233,9 +234,10 @@ def test_a_send_cut_short_by_sigkill_is_sent_once_after_the_sending_timeout(
 
     "worker": the whole worker (solo pool) dies, as with its machine: nothing can hand the task
     back (the broker keeps it unacked for an hour); a new worker is started.
-    "pool child": the prefork child running the send dies; its parent, per `acks_late` and
-    `task_reject_on_worker_lost`, hands the task back and runs it again in a new child, which
-    finds the row `sending` and leaves it (it cannot know whether the API got the message).
+    "pool child": the prefork child running the batch (`send_due`) dies; its parent, per
+    `acks_late` and `task_reject_on_worker_lost`, hands the task back and runs it again in a new
+    child, which finds the row `sending` and leaves it (it cannot know whether the API got the
+    message): the batch claims nothing.
     Either way, only the sweep rescues the row, after MESSAGE_SENDING_TIMEOUT_SECONDS.
     """
     settings.MESSAGE_SENDING_TIMEOUT_SECONDS = SENDING_TIMEOUT  # the in-test sweep
@@ -269,12 +271,12 @@ def test_a_send_cut_short_by_sigkill_is_sent_once_after_the_sending_timeout(
         assert _to_client(fake_api.sent) == []
         if what_dies == "pool child":
             # Handed back to the broker and run again by a new child, which did not send.
-            task = re.findall(r"send_message\[([0-9a-f-]+)\] received", first.log())[-1]
-            _wait_for_log(first, f"send_message[{task}] succeeded in")
+            task = re.findall(r"send_due\[([0-9a-f-]+)\] received", first.log())[-1]
+            _wait_for_log(first, f"send_due[{task}] succeeded in")
             log = first.log()
             assert "WorkerLostError" in log
-            assert log.count(f"send_message[{task}] received") == 2
-            assert re.search(rf"send_message\[{task}\] succeeded in [0-9.]+s: 'skipped'", log)
+            assert log.count(f"send_due[{task}] received") == 2
+            assert re.search(rf"send_due\[{task}\] succeeded in [0-9.]+s: {{}}", log)
         with schema_context("alpha"):
             reminder.refresh_from_db()
             assert (reminder.status, reminder.attempts) == (Status.SENDING, 1)
@@ -305,3 +307,92 @@ def test_a_send_cut_short_by_sigkill_is_sent_once_after_the_sending_timeout(
         assert len(_with_body(fake_api.abandoned, reminder)) == 1
         [sent] = _to_client(fake_api.sent)
         assert sent["id"] == reminder.provider_id and _sent_as(sent, reminder)
+
+
+BATCH, IN_FLIGHT = 10, 4
+BATCH_PREFIX = "55119870"  # the batch test's recipients
+
+
+def _batch(requests: list[dict]) -> list[dict]:
+    return [r for r in requests if str(r.get("to", "")).startswith(BATCH_PREFIX)]
+
+
+def _batch_statuses(ids: list[int]) -> Counter:
+    with schema_context("alpha"):
+        return Counter(Message.objects.filter(pk__in=ids).values_list("status", flat=True))
+
+
+def _wait_for_statuses(ids: list[int], expected: dict, worker) -> None:
+    deadline = time.monotonic() + DEADLINE
+    while (found := _batch_statuses(ids)) != expected:
+        if time.monotonic() > deadline:
+            pytest.fail(f"statuses {dict(found)}, not {expected}; worker:\n{worker.stderr()}")
+        time.sleep(0.1)
+
+
+def test_a_batch_cut_short_by_sigkill_loses_nothing_and_sends_nothing_twice(
+    shop, fake_api, own_queue, settings
+):
+    """SIGKILL (the whole worker) while a batch of 10 has its first 4 requests at the fake.
+
+    At most MESSAGE_SEND_CONCURRENCY (4) rows are in flight, so only they are left `sending`; the
+    other 6 were never claimed and stay `queued`. A new worker's batch sends those 6 at once; the
+    4 wait for the sweep (it cannot know whether the API got them) and go once it re-queues them
+    after MESSAGE_SENDING_TIMEOUT_SECONDS. The fake accepts each of the 10 exactly once.
+    """
+    settings.MESSAGE_SENDING_TIMEOUT_SECONDS = SENDING_TIMEOUT  # the in-test sweep
+    due = timezone.now() - dt.timedelta(minutes=1)
+    with schema_context("alpha"):
+        rows = Message.objects.bulk_create(
+            Message(
+                channel=Channel.WHATSAPP,
+                kind=Kind.REMINDER,
+                recipient=f"+{BATCH_PREFIX}{i:04d}1",
+                body=f"Batch reminder {i}",
+                send_after=due,
+            )
+            for i in range(BATCH)
+        )
+    ids = [row.pk for row in rows]
+    fake_api.delay = 60.0  # hold every send: the worker dies waiting for the answers
+    env = {
+        **_worker_env(fake_api),
+        "MESSAGE_SEND_CONCURRENCY": str(IN_FLIGHT),
+        # The workers' own sweeps leave the four alone: the test's sweep re-queues them.
+        "MESSAGE_SENDING_TIMEOUT_SECONDS": "600",
+    }
+
+    with ExitStack() as workers:
+        first = start_worker(env, queue=own_queue, name="doomed-batch", loglevel="info")
+        workers.callback(first.stop)
+        dispatch_all.delay()
+        in_flight = fake_api.wait_for(lambda s: len(_batch(s.received)) >= IN_FLIGHT, DEADLINE)
+        assert in_flight, f"the batch never reached the fake; worker stderr:\n{first.stderr()}"
+        time.sleep(0.5)  # room for a fifth request, which the window must not let out
+        assert _batch_statuses(ids) == {Status.SENDING: IN_FLIGHT, Status.QUEUED: BATCH - IN_FLIGHT}
+        first.kill()  # the worker and its pool at once
+
+        assert fake_api.wait_for(lambda s: len(_batch(s.abandoned)) == IN_FLIGHT, DEADLINE)
+        fake_api.delay = 0.0
+        assert _batch(fake_api.sent) == [] and len(_batch(fake_api.received)) == IN_FLIGHT
+
+        heir = start_worker(env, queue=own_queue, name="heir-batch")
+        workers.callback(heir.stop)
+        dispatch_all.delay()  # the next minute's beat: the never-claimed six go now
+        _wait_for_statuses(ids, {Status.SENT: BATCH - IN_FLIGHT, Status.SENDING: IN_FLIGHT}, heir)
+        with schema_context("alpha"):
+            deadline = time.monotonic() + DEADLINE
+            while services.messages_requeue_stuck() == 0:  # once the timeout has passed
+                assert time.monotonic() < deadline, "the sweep never re-queued the stuck rows"
+                time.sleep(0.2)
+        dispatch_all.delay()
+        _wait_for_statuses(ids, {Status.SENT: BATCH}, heir)
+
+    with fake_api.lock:
+        accepted = Counter(r["text"]["body"] for r in _batch(fake_api.sent))
+        received, abandoned = len(_batch(fake_api.received)), len(_batch(fake_api.abandoned))
+    assert accepted == {f"Batch reminder {i}": 1 for i in range(BATCH)}  # none lost, none twice
+    assert (received, abandoned) == (BATCH + IN_FLIGHT, IN_FLIGHT)
+    with schema_context("alpha"):
+        attempts = Counter(Message.objects.filter(pk__in=ids).values_list("attempts", flat=True))
+    assert attempts == {1: BATCH - IN_FLIGHT, 2: IN_FLIGHT}

@@ -171,9 +171,24 @@ class AvailabilityOut(Schema):
 # --- Bookings ----------------------------------------------------------------------------------
 
 
+class BookingServiceOut(Schema):
+    id: int
+    name: str
+    duration_minutes: int
+    price: str
+
+
+class AnswerOut(Schema):
+    question: int | None
+    label: str
+    value: str
+
+
 class BookingOut(Schema):
     reference: str
-    service_id: int
+    service_id: int = Field(description="The first of `services`")
+    services: list[BookingServiceOut] = Field(description="All its services, in order")
+    answers: list[AnswerOut] = Field(description="Answers to the business's booking questions")
     resource_id: int
     client_id: int
     start: dt.datetime
@@ -190,6 +205,40 @@ class BookingOut(Schema):
     @staticmethod
     def resolve_price(obj) -> str:
         return str(obj.price)
+
+    @staticmethod
+    def resolve_services(obj) -> list[dict]:
+        items = list(obj.items.all())
+        if not items:  # a row written without items: its one service as booked
+            return [
+                {
+                    "id": obj.service_id,
+                    "name": obj.service.name,
+                    "duration_minutes": int((obj.end - obj.start).total_seconds() // 60),
+                    "price": str(obj.price),
+                }
+            ]
+        return [
+            {
+                "id": item.service_id,
+                "name": item.name,
+                "duration_minutes": item.duration_minutes,
+                "price": str(item.price),
+            }
+            for item in items
+        ]
+
+    @staticmethod
+    def resolve_answers(obj) -> list[dict]:
+        return [
+            {
+                "question": a.get("question") if isinstance(a.get("question"), int) else None,
+                "label": str(a.get("label", "")),
+                "value": str(a.get("value", "")),
+            }
+            for a in obj.answers or ()
+            if isinstance(a, dict)
+        ]
 
 
 class BookingPage(Schema):
@@ -215,6 +264,11 @@ class NewClientIn(In):
 
 class BookingIn(In):
     service: Id
+    extra_services: list[Id] = Field(
+        default_factory=list,
+        max_length=4,
+        description="More services after `service` in the same booking (haircut + beard)",
+    )
     start: ApiDateTime
     resource: Id | None = Field(None, description="None: any free resource")
     client: Id | None = Field(None, description="An existing client's id")

@@ -27,7 +27,7 @@ def booking_ics(
     with translation.override(business.language or None), timezone.override(business.timezone):
         start = timezone.localtime(booking.start)
         summary = _("%(service)s with %(resource)s · %(business)s") % {
-            "service": booking.service.name,
+            "service": booking.services_label,
             "resource": booking.resource.name,
             "business": business_name,
         }

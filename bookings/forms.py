@@ -1,6 +1,7 @@
 import datetime as dt
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -142,6 +143,53 @@ class RescheduleForm(forms.Form):
         elif not cleaned.get("override") and not cleaned.get("start"):
             self.add_error("start", _("Choose a time from the list."))
         return cleaned
+
+
+class BookingChangeForm(forms.Form):
+    """Staff change a booking's services (the end moves), its price and its notes."""
+
+    services = forms.ModelMultipleChoiceField(
+        queryset=Service.objects.none(),
+        label=_("Services"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one service.")},
+    )
+    price = forms.DecimalField(
+        label=_("Price for this booking"), max_digits=10, decimal_places=2, min_value=0
+    )
+    client_notes = forms.CharField(
+        label=_("Client's notes"), required=False, max_length=1000, widget=forms.Textarea
+    )
+    internal_notes = forms.CharField(
+        label=_("Internal notes"), required=False, max_length=2000, widget=forms.Textarea
+    )
+    override = forms.BooleanField(
+        required=False, label=_("Allow past closing time (override the hours)")
+    )
+
+    def __init__(self, *args, booking: Booking, current: list[Service], **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "services": current,
+                "price": booking.price,
+                "client_notes": booking.client_notes,
+                "internal_notes": booking.internal_notes,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.current = current
+        self.fields["services"].queryset = Service.objects.filter(
+            Q(is_active=True, resources=booking.resource_id) | Q(pk__in=[s.pk for s in current])
+        ).distinct()
+        for name in ("client_notes", "internal_notes"):
+            self.fields[name].widget.attrs["rows"] = 2
+
+    def chosen_services(self) -> list[Service]:
+        """The ticked services: those the booking had first, in its order, then the new ones."""
+        ticked = list(self.cleaned_data["services"])
+        kept = [s for s in self.current if s in ticked]
+        return kept + [s for s in ticked if s not in kept]
 
 
 class CancelForm(forms.Form):

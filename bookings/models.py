@@ -231,6 +231,19 @@ class Booking(models.Model):
     def is_occupying(self) -> bool:
         return self.status in self.OCCUPYING_STATUSES and not self.overlap_exempt
 
+    @property
+    def service_names(self) -> list[str]:
+        """The booked services' names in order (the items; a row without items: its service).
+
+        One query per call unless `items` is prefetched (lists prefetch it).
+        """
+        return [item.name for item in self.items.all()] or [self.service.name]
+
+    @property
+    def services_label(self) -> str:
+        """ "Haircut + Beard trim": what messages, the .ics and the pages call the booking."""
+        return " + ".join(self.service_names)
+
 
 class BookingItem(models.Model):
     """One service of a booking (haircut + beard): durations add up, the price is their sum.

@@ -1,7 +1,7 @@
 """Reads on bookings and clients: busy intervals for availability, lists, client metrics."""
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -23,7 +23,7 @@ from django.utils.dates import WEEKDAYS as DAY_NAMES
 
 from bookings.models import OCCUPYING, Booking, Client
 from scheduling.availability import Availability
-from scheduling.models import BusinessSettings, Service
+from scheduling.models import BusinessSettings, Question, Service
 from scheduling.selectors import availability_compute, settings_get
 
 
@@ -80,8 +80,11 @@ def slot_list_available(
     now: dt.datetime | None = None,
     business: BusinessSettings | None = None,
 ) -> Availability:
-    """Free slots with real bookings subtracted: the one path every screen uses."""
+    """Free slots with real bookings subtracted: the one path every screen uses.
+
+    `extra_services` follow `service` in one booking (see `availability_compute`)."""
     import zoneinfo
+    extra_services: Sequence[Service] = (),
 
     business = business or settings_get()
     tz = zoneinfo.ZoneInfo(business.timezone)
@@ -104,6 +107,7 @@ def slot_list_available(
     )
 
 
+        extra_services=extra_services,
 def booking_list(*, resource_ids: Iterable[int] | None = None) -> QuerySet[Booking]:
     qs = Booking.objects.select_related("service", "resource", "client")
     if resource_ids is not None:
@@ -203,3 +207,23 @@ def booking_next_for_client(*, client: Client, now: dt.datetime) -> Booking | No
         .order_by("start", "pk")
         .first()
     )
+
+
+def client_custom_fields(*, client: Client) -> list[tuple[str, str]]:
+    """The client's answers to the business's client questions as (label, value), in the
+    questions' order; an answer to a deleted question keeps its place under its id. One query."""
+    values = client.custom_fields or {}
+    if not values:
+        return []
+    labels = dict(
+        Question.objects.filter(pk__in=[int(k) for k in values if str(k).isdigit()])
+        .order_by("order", "id")
+        .values_list("pk", "label")
+    )
+    known = [(labels[pk], str(values[str(pk)])) for pk in labels if str(pk) in values]
+    others = [
+        (f"#{key}", str(value))
+        for key, value in values.items()
+        if not str(key).isdigit() or int(key) not in labels
+    ]
+    return known + others

@@ -9,7 +9,7 @@ each other through the constraint deadlocked (TRAPS #16).
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -25,11 +25,16 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from accounts.models import User
 from billing.limits import online_booking_state
 from bookings.errors import BookingError, booking_error
-from bookings.models import Booking, BookingEvent, Client, ClientInteraction, Source
+from bookings.models import Booking, BookingEvent, BookingItem, Client, ClientInteraction, Source
 from bookings.phones import phone_normalize
 from bookings.selectors import booking_busy_intervals
 from scheduling.models import BusinessSettings, Resource, Service
-from scheduling.selectors import availability_compute, settings_get, slot_refusal
+from scheduling.selectors import (
+    availability_compute,
+    services_timing,
+    settings_get,
+    slot_refusal,
+)
 
 Status = Booking.Status
 EventType = BookingEvent.Type
@@ -132,12 +137,15 @@ def can_cancel(booking: Booking, *, now: dt.datetime, business: BusinessSettings
     return booking.is_active and now <= booking.start - window
 
 
-def _occupied(service: Service, start: dt.datetime) -> tuple[dt.datetime, DateTimeTZRange]:
-    end = start + dt.timedelta(minutes=service.duration_minutes)
+def _occupied(
+    service: Service, start: dt.datetime, extra_services: Sequence[Service] = ()
+) -> tuple[dt.datetime, DateTimeTZRange]:
+    """The end and the occupied range of `service` (then `extra_services`) from `start`: the
+    durations add up, the first service's buffer before and the last one's after."""
+    duration, before, after = services_timing([service, *extra_services])
+    end = start + dt.timedelta(minutes=duration)
     occupied = DateTimeTZRange(
-        start - dt.timedelta(minutes=service.buffer_before_minutes),
-        end + dt.timedelta(minutes=service.buffer_after_minutes),
-        "[)",
+        start - dt.timedelta(minutes=before), end + dt.timedelta(minutes=after), "[)"
     )
     return end, occupied
 
@@ -150,6 +158,51 @@ def _snapshot(booking: Booking) -> dict:
         "resource": booking.resource_id,
         "service": booking.service_id,
     }
+
+
+# The most services one booking may hold (haircut + beard + …): a day's work, not a catalogue.
+MAX_SERVICES = 5
+
+
+def booking_services(booking: Booking) -> list[Service]:
+    """The booking's services in order (its items'; a row without items: its service). Reads
+    the items prefetched with their services when they are (pages do), else one query."""
+    cached = getattr(booking, "_prefetched_objects_cache", {}).get("items")
+    items = cached if cached is not None else booking.items.select_related("service")
+    return [item.service for item in items] or [booking.service]
+
+
+def _check_service_list(services: Sequence[Service]) -> None:
+    if len({service.pk for service in services}) != len(services):
+        raise booking_error(
+            "invalid_services", _("Each service can be chosen only once."), "services"
+        )
+    if len(services) > MAX_SERVICES:
+        raise booking_error(
+            "invalid_services",
+            _("Please choose at most %(count)d services.") % {"count": MAX_SERVICES},
+            "services",
+        )
+
+
+def _price_sum(services: Sequence[Service]) -> Decimal:
+    return sum((Decimal(str(each.price or 0)) for each in services), Decimal("0"))
+
+
+def _items_write(booking: Booking, services: Sequence[Service]) -> None:
+    """The booking's items become exactly `services`, as booked now (name, duration, price)."""
+    BookingItem.objects.filter(booking=booking).delete()
+    BookingItem.objects.bulk_create(
+        BookingItem(
+            booking=booking,
+            service=service,
+            name=service.name,
+            duration_minutes=service.duration_minutes,
+            price=Decimal(str(service.price or 0)),
+            position=position,
+        )
+        for position, service in enumerate(services)
+    )
 
 
 def _event(
@@ -243,19 +296,31 @@ def _check_rules(
     now: dt.datetime,
     public: bool,
     override: bool,
+    extra_services: Sequence[Service] = (),
+    check_times: bool = True,
 ) -> None:
-    if not service.is_active or (public and not service.is_public):
-        raise booking_error("service_unavailable")
-    performs = service.resources.filter(pk=resource.pk).exists()
+    """Refuse what the rules forbid. `check_times=False` judges the services and the resource
+    and the time's fit in the hours, not notice or advance (a booking's services changed)."""
+    for each in (service, *extra_services):
+        if not each.is_active or (public and not each.is_public):
+            raise booking_error("service_unavailable")
+    wanted = {each.pk for each in (service, *extra_services)}
+    performs = Service.objects.filter(pk__in=wanted, resources=resource).count() == len(wanted)
     if not resource.is_active or not performs:
         raise booking_error("resource_unavailable")
     if override:
         return
-    if start < now + dt.timedelta(minutes=business.min_notice_minutes):
+    if check_times and start < now + dt.timedelta(minutes=business.min_notice_minutes):
         raise booking_error("too_soon")
-    if start > now + dt.timedelta(days=business.max_advance_days):
+    if check_times and start > now + dt.timedelta(days=business.max_advance_days):
         raise booking_error("too_far")
-    reason = slot_refusal(service=service, resource_id=resource.pk, start=start, business=business)
+    reason = slot_refusal(
+        service=service,
+        resource_id=resource.pk,
+        start=start,
+        business=business,
+        extra_services=extra_services,
+    )
     if reason:
         raise booking_error(reason)
 
@@ -267,6 +332,7 @@ def _any_candidates(
     business: BusinessSettings,
     now: dt.datetime,
     resource_ids: list[int] | None,
+    extra_services: Sequence[Service] = (),
 ) -> list[Resource]:
     """Eligible resources free at `start`: fewest bookings that day first, then resource order."""
     tz = zoneinfo.ZoneInfo(business.timezone)
@@ -281,6 +347,7 @@ def _any_candidates(
         busy=booking_busy_intervals(start=day_start, end=day_end, resource_ids=resource_ids),
         now=now,
         business=business,
+        extra_services=extra_services,
     )
     free = [rid for rid, starts in availability.for_day(local_day).items() if start in starts]
     return list(
@@ -318,9 +385,15 @@ def booking_create(
     business: BusinessSettings | None = None,
     idempotency_key: str | None = None,
     resource_ids: Iterable[int] | None = None,
+    extra_services: Sequence[Service] = (),
+    answers: list[dict] | None = None,
 ) -> Booking:
     """Book `service` at `start` for `client` on `resource`, or on any free one when None.
 
+    `extra_services` follow `service` in the same booking (haircut + beard): one resource that
+    performs them all, their durations added up, the price their sum. Every booking gets its
+    items (one per service) in this transaction; `booking.service` is the first one.
+    `answers` are the booking form's, as asked ([{"question", "label", "value"}]).
     `resource_ids` limits the resources it may take (a staff member books only on their own);
     None means any. With an `idempotency_key`, asking twice (a double click, a resubmitted
     form) returns the booking the first request made instead of a second booking or a refusal.
@@ -341,6 +414,9 @@ def booking_create(
         raise booking_error("invalid_transition", _("Only staff can override the booking rules."))
     if not client.is_active:
         raise booking_error("client_inactive")
+    extra_services = list(extra_services)
+    chosen = [service, *extra_services]
+    _check_service_list(chosen)
     status = Status.PENDING if public and business.requires_approval else Status.CONFIRMED
     allowed = None if resource_ids is None else list(resource_ids)
 
@@ -349,14 +425,22 @@ def booking_create(
             raise booking_error("resource_unavailable", field="resource")
         candidates = [resource]
     else:
-        if not service.is_active or (public and not service.is_public):
-            raise booking_error("service_unavailable")
+        for each in chosen:
+            if not each.is_active or (public and not each.is_public):
+                raise booking_error("service_unavailable")
         candidates = _any_candidates(
-            service=service, start=start, business=business, now=now, resource_ids=allowed
+            service=service,
+            start=start,
+            business=business,
+            now=now,
+            resource_ids=allowed,
+            extra_services=extra_services,
         )
         if not candidates:
             # Say why: a rule (too soon, closed...) if one refuses it, otherwise everyone is busy.
             eligible = service.resources.filter(is_active=True)
+            for other in extra_services:
+                eligible = eligible.filter(pk__in=other.resources.values("pk"))
             if allowed is not None:
                 eligible = eligible.filter(pk__in=allowed)
             eligible = eligible.first()
@@ -376,10 +460,11 @@ def booking_create(
                 now=now,
                 public=public,
                 override=override,
+                extra_services=extra_services,
             )
             raise booking_error("no_resource_free")
 
-    end, occupied = _occupied(service, start)
+    end, occupied = _occupied(service, start, extra_services)
     if len(candidates) > 1:
         # "Any free one" may try several: take all their turns at once, in one order.
         _lock_calendars(candidate.pk for candidate in candidates)
@@ -392,6 +477,7 @@ def booking_create(
             now=now,
             public=public,
             override=override,
+            extra_services=extra_services,
         )
         booking = Booking(
             service=service,
@@ -402,11 +488,12 @@ def booking_create(
             occupied=occupied,
             status=status,
             source=source,
-            price=service.price or Decimal("0"),
+            price=_price_sum(chosen),
             client_notes=client_notes,
             internal_notes=internal_notes,
             created_by=actor,
             idempotency_key=idempotency_key or None,
+            answers=answers or [],
         )
         try:
             _save_or_slot_taken(booking)
@@ -421,6 +508,7 @@ def booking_create(
             if resource is None and exc.code == "slot_taken":
                 continue  # taken a moment ago: the next free resource
             raise
+        _items_write(booking, chosen)
         _event(
             booking,
             EventType.CREATED,
@@ -440,13 +528,16 @@ def booking_create_with_client(
     region: str,
     client_email: str = "",
     whatsapp_consent: bool = False,
+    custom_fields: dict[str, str] | None = None,
     **booking_kwargs,
 ) -> Booking:
     """A new or returning client (by phone) and their booking, in one transaction.
 
     A refused booking (a time taken meanwhile, a rule) leaves nothing behind: no new client
     row and no consent recorded for a booking that does not exist. `booking_kwargs` are
-    `booking_create`'s; the client's source is the booking's.
+    `booking_create`'s; the client's source is the booking's. `custom_fields` (the business's
+    client questions answered on the form, {"<question id>": value}) are kept on the client,
+    each new answer replacing the old one.
     """
     client, _ = client_get_or_create(
         name=client_name,
@@ -456,7 +547,13 @@ def booking_create_with_client(
         source=booking_kwargs.get("source", Source.STAFF),
         whatsapp_consent=whatsapp_consent,
     )
-    return booking_create(client=client, **booking_kwargs)
+    booking = booking_create(client=client, **booking_kwargs)
+    if custom_fields:
+        client = Client.objects.select_for_update().get(pk=client.pk)
+        client.custom_fields = {**(client.custom_fields or {}), **custom_fields}
+        client.save(update_fields=["custom_fields", "updated_at"])
+        booking.client = client
+    return booking
 
 
 def _locked(booking: Booking) -> Booking:
@@ -492,18 +589,22 @@ def booking_reschedule(
     if override and (actor is None or by_client):
         raise booking_error("invalid_transition", _("Only staff can override the booking rules."))
     target = resource or booking.resource
+    # All the booking's services move together (as the services are now: a longer haircut
+    # makes the moved booking longer, as it did with one service).
+    first, *extra = booking_services(booking)
     _check_rules(
-        service=booking.service,
+        service=first,
         resource=target,
         start=start,
         business=business,
         now=now,
         public=booking.source == Source.PUBLIC and by_client,
         override=override,
+        extra_services=extra,
     )
     before = _snapshot(booking)
     booking.start = start
-    booking.end, booking.occupied = _occupied(booking.service, start)
+    booking.end, booking.occupied = _occupied(first, start, extra)
     booking.resource = target
     _save_or_slot_taken(booking)
     _event(
@@ -513,6 +614,92 @@ def booking_reschedule(
         before=before,
         override=override,
         actor_label="" if actor else "client",
+    )
+    return booking
+
+
+@transaction.atomic
+def booking_update(
+    *,
+    booking: Booking,
+    actor: User | None,
+    services: Sequence[Service] | None = None,
+    price: Decimal | None = None,
+    client_notes: str | None = None,
+    internal_notes: str | None = None,
+    override: bool = False,
+    now: dt.datetime | None = None,
+    business: BusinessSettings | None = None,
+) -> Booking:
+    """Staff change a booking's services, its price or its notes (None: unchanged).
+
+    New services keep the start and move the end; they are checked like a move (the resource
+    performs them all, the longer time fits its hours and time off unless `override`; notice
+    and advance are not judged, the time is the booking's own) and saved in the resource's
+    turn, where the no-overlap constraint refuses a longer booking running into the next one
+    (`slot_taken`). Only a pending or confirmed booking's services change. Without a `price`,
+    new services bring their summed price. One UPDATED event holds what changed, before and
+    after; nothing changed, no event.
+    """
+    business = business or settings_get()
+    now = now or timezone.now()
+    booking = _locked(booking)
+    before: dict = {}
+    after: dict = {}
+    fields: list[str] = []
+    if services is not None:
+        services = list(services)
+        if not services:
+            raise booking_error("invalid_services", _("Choose at least one service."), "services")
+        _check_service_list(services)
+        current = booking_services(booking)
+        if [each.pk for each in services] != [each.pk for each in current]:
+            if not booking.is_active:
+                raise booking_error(
+                    "invalid_transition",
+                    _("Only a pending or confirmed booking's services can change."),
+                )
+            first, *extra = services
+            _check_rules(
+                service=first,
+                resource=booking.resource,
+                start=booking.start,
+                business=business,
+                now=now,
+                public=False,
+                override=override,
+                extra_services=extra,
+                check_times=False,
+            )
+            before["services"] = booking.service_names
+            before["end"] = booking.end.astimezone(dt.UTC).isoformat()
+            booking.service = first
+            booking.end, booking.occupied = _occupied(first, booking.start, extra)
+            fields += ["service", "end", "occupied"]
+            after["services"] = [each.name for each in services]
+            after["end"] = booking.end.astimezone(dt.UTC).isoformat()
+            if price is None:
+                price = _price_sum(services)
+    changes = {"price": price, "client_notes": client_notes, "internal_notes": internal_notes}
+    for name, value in changes.items():
+        if value is not None and value != getattr(booking, name):
+            old = getattr(booking, name)
+            before[name], after[name] = (str(old), str(value)) if name == "price" else (old, value)
+            setattr(booking, name, value)
+            fields.append(name)
+    if not fields:
+        return booking
+    _save_or_slot_taken(booking, update_fields=[*fields, "updated_at"])
+    if "services" in after:
+        _items_write(booking, services)
+    BookingEvent.objects.create(
+        booking=booking,
+        type=EventType.UPDATED,
+        actor=actor,
+        actor_label="" if actor else "staff",
+        before=before,
+        after={**_snapshot(booking), **after},
+        override=override and "services" in after,
     )
     return booking
 

@@ -1,14 +1,36 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from bookings.views import bookings, calendar, clients, dashboard, data, public
+
+
+class ServiceIdsConverter:
+    """One service id ("4", the URL contract's) or up to five for one booking ("4,7")."""
+
+    regex = r"[0-9]{1,9}(?:,[0-9]{1,9}){0,4}"
+
+    def to_python(self, value: str) -> tuple[int, ...]:
+        return tuple(int(part) for part in value.split(","))
+
+    def to_url(self, value) -> str:
+        if isinstance(value, list | tuple):
+            return ",".join(str(int(part)) for part in value)
+        return str(value)
+
+
+register_converter(ServiceIdsConverter, "service_ids")
 
 app_name = "bookings"
 
 urlpatterns = [
     path("", public.public_page, name="public_page"),
-    path("book/<int:service_id>/", public.book_who, name="book_who"),
-    path("book/<int:service_id>/<str:who>/", public.book_when, name="book_when"),
-    path("book/<int:service_id>/<str:who>/details/", public.book_details, name="book_details"),
+    path("book/", public.book_start, name="book_start"),
+    path("book/<service_ids:service_id>/", public.book_who, name="book_who"),
+    path("book/<service_ids:service_id>/<str:who>/", public.book_when, name="book_when"),
+    path(
+        "book/<service_ids:service_id>/<str:who>/details/",
+        public.book_details,
+        name="book_details",
+    ),
     path("booked/<str:token>/", public.booked, name="booked"),
     path("manage/<str:token>/", public.manage, name="manage"),
     path("manage/<str:token>/calendar.ics", public.manage_ics, name="manage_ics"),
@@ -25,6 +47,7 @@ urlpatterns = [
         bookings.booking_reschedule,
         name="reschedule",
     ),
+    path("app/bookings/<str:reference>/change/", bookings.booking_change, name="change"),
     path("app/bookings/<str:reference>/<str:action>/", bookings.booking_action, name="action"),
     path("app/clients/", clients.client_list, name="clients"),
     path("app/clients/search/", bookings.client_search, name="client_search"),

@@ -69,7 +69,7 @@ def placeholders(
     path = reverse("bookings:manage", args=[booking.manage_token], urlconf="config.urls_tenants")
     return {
         "client_name": booking.client.name.split()[0] if booking.client.name else "",
-        "service": booking.service.name,
+        "service": booking.services_label,  # all its services: "Haircut + Beard trim"
         "resource": booking.resource.name,
         "date": date,
         "time": time,

@@ -15,6 +15,7 @@ from scheduling.models import (
     BusinessSettings,
     Resource,
     ResourceCategory,
+    Question,
     Service,
     TimeOff,
     Weekday,
@@ -486,3 +487,41 @@ class PresetsForm(forms.Form):
     business_type = forms.ChoiceField(choices=[(t, t) for t in BUSINESS_TYPES])
     resource_name = forms.CharField(max_length=100)
     hours = forms.BooleanField(required=False, initial=True)
+
+
+class QuestionForm(forms.ModelForm):
+    """A question of the booking form; its choices one per line."""
+
+    choices_text = forms.CharField(
+        label=gettext_lazy("Choices"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("One per line (for a choice question)."),
+    )
+
+    class Meta:
+        model = Question
+        fields = ["label", "help_text", "kind", "required", "target", "services", "is_active"]
+        fields += ["order"]
+        widgets = {"services": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        services = self.fields["services"]
+        services.queryset = Service.objects.filter(is_active=True).order_by("order", "name")
+        services.help_text = _("None ticked: asked for every service.")
+        if self.instance.pk and not self.is_bound:
+            self.initial["choices_text"] = "\n".join(self.instance.choices)
+
+    def clean(self):
+        cleaned = super().clean()
+        lines = (cleaned.get("choices_text") or "").splitlines()
+        choices = list(dict.fromkeys(line.strip() for line in lines if line.strip()))
+        if any(len(choice) > 100 for choice in choices):
+            self.add_error("choices_text", _("Each choice can have at most 100 characters."))
+        if cleaned.get("kind") == Question.Kind.CHOICE and not choices:
+            self.add_error("choices_text", _("Give the choices, one per line."))
+        cleaned["choices"] = choices if cleaned.get("kind") == Question.Kind.CHOICE else []
+        self.instance.choices = cleaned["choices"]  # the model's constraint is checked next
+        return cleaned

@@ -3,7 +3,7 @@
 import datetime as dt
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -18,7 +18,14 @@ from scheduling.availability import (
     compute_availability,
     working_intervals,
 )
-from scheduling.models import BusinessSettings, Resource, Service, TimeOff, WeeklyHours
+from scheduling.models import (
+    BusinessSettings,
+    Question,
+    Resource,
+    Service,
+    TimeOff,
+    WeeklyHours,
+)
 
 # (resource id, occupied start, occupied end): what bookings hand to `availability_compute`.
 BusyInterval = tuple[int, dt.datetime, dt.datetime]
@@ -37,12 +44,26 @@ def rules_from_settings(business: BusinessSettings) -> Rules:
     )
 
 
-def service_spec(service: Service, resource_ids: Iterable[int]) -> ServiceSpec:
+def service_spec(
+    service: Service, resource_ids: Iterable[int], extra_services: Sequence[Service] = ()
+) -> ServiceSpec:
+    duration, before, after = services_timing([service, *extra_services])
     return ServiceSpec(
-        duration=service.duration_minutes,
-        buffer_before=service.buffer_before_minutes,
-        buffer_after=service.buffer_after_minutes,
+        duration=duration,
+        buffer_before=before,
+        buffer_after=after,
         resource_ids=frozenset(resource_ids),
+    )
+
+
+def services_timing(services: Sequence[Service]) -> tuple[int, int, int]:
+    """(duration, buffer before, buffer after) of services done one after another in one
+    booking on one resource: the durations add up; the resource is prepared once before the
+    first service (its buffer before) and cleared once after the last (its buffer after)."""
+    return (
+        sum(service.duration_minutes for service in services),
+        services[0].buffer_before_minutes,
+        services[-1].buffer_after_minutes,
     )
 
 
@@ -108,8 +129,12 @@ def availability_compute(
     busy: Iterable[BusyInterval] = (),
     now: dt.datetime | None = None,
     business: BusinessSettings | None = None,
+    extra_services: Sequence[Service] = (),
 ) -> Availability:
     """Free slots of `service` per resource and local day, `start_date` to `end_date` inclusive.
+
+    `extra_services` follow `service` in the same booking (haircut + beard): their durations
+    add up (`services_timing`) and only resources that perform all of them get slots.
 
     Availability from hours, time off and the rules, given the `busy` intervals the caller
     hands in: this app knows no bookings. Screens use `bookings.selectors.slot_list_available`,
@@ -121,6 +146,8 @@ def availability_compute(
     resources = service.resources.filter(is_active=True)
     if resource_ids is not None:
         resources = resources.filter(pk__in=list(resource_ids))
+    for other in extra_services:  # subqueries of the same query: still one query
+        resources = resources.filter(pk__in=other.resources.values("pk"))
     ids = list(resources.values_list("pk", flat=True))
     if not ids:
         return Availability()
@@ -134,7 +161,7 @@ def availability_compute(
         business_hours=business_hours,
         business_time_off=business_off,
         resources=schedules,
-        service=service_spec(service, ids),
+        service=service_spec(service, ids, extra_services),
         start_date=start_date,
         end_date=end_date,
         now=now or timezone.now(),
@@ -147,6 +174,7 @@ def slot_refusal(
     resource_id: int,
     start: dt.datetime,
     business: BusinessSettings | None = None,
+    extra_services: Sequence[Service] = (),
 ) -> str | None:
     """Why `start` is not a bookable slot of `resource_id` by hours, grid or time off, or None.
 
@@ -169,13 +197,13 @@ def slot_refusal(
         resource_ids=[resource_id],
         now=start - dt.timedelta(days=1),
         business=relaxed,
+        extra_services=extra_services,
     )
     if start in availability.slots.get((day, resource_id), ()):
         return None
-    occupied_start = start - dt.timedelta(minutes=service.buffer_before_minutes)
-    occupied_end = start + dt.timedelta(
-        minutes=service.duration_minutes + service.buffer_after_minutes
-    )
+    duration, before, after = services_timing([service, *extra_services])
+    occupied_start = start - dt.timedelta(minutes=before)
+    occupied_end = start + dt.timedelta(minutes=duration + after)
     closed = TimeOff.objects.filter(
         Q(resource__isnull=True) | Q(resource_id=resource_id),
         start__lt=occupied_end,
@@ -297,3 +325,19 @@ def resource_working_intervals(
         resources=schedules,
         day=day,
     )
+
+
+# --- Questions of the booking form -----------------------------------------------------------
+
+
+def question_list_for(*, services: Sequence[Service], target: str | None = None) -> list:
+    """Active questions that apply to a booking of `services`: those asked for every service
+    and those tied to at least one of them, in the business's order; `target` ("booking" or
+    "client") keeps one kind. One query."""
+    ids = [service.pk for service in services]
+    qs = Question.objects.filter(is_active=True).filter(
+        Q(services__isnull=True) | Q(services__in=ids)
+    )
+    if target is not None:
+        qs = qs.filter(target=target)
+    return list(qs.distinct().order_by("order", "id"))

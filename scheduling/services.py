@@ -14,6 +14,7 @@ from accounts.models import User
 from scheduling.errors import SchedulingError
 from scheduling.models import (
     BusinessSettings,
+    Question,
     Resource,
     ResourceCategory,
     Service,
@@ -515,3 +516,55 @@ def booking_page_mark_shared() -> BusinessSettings:
         booking_page_shared_at=timezone.now()
     )
     return BusinessSettings.load()
+
+
+# --- Questions of the booking form -----------------------------------------------------------
+
+QUESTION_FIELDS = [
+    "label", "help_text", "kind", "choices", "required", "target", "is_active", "order",
+]  # fmt: skip
+
+
+def _question_snapshot(question: Question) -> dict:
+    return {**audit_snapshot(question, QUESTION_FIELDS), "services": _names(question.services)}
+
+
+@transaction.atomic
+def question_create(
+    *, services: Iterable[Service] = (), actor: User | None = None, **fields
+) -> Question:
+    """A new question of the booking form (or client field); asked for `services` only, or for
+    every service when none."""
+    question = Question.objects.create(**fields)
+    question.services.set(services)
+    changes = _question_snapshot(question)
+    audit_record(actor=actor, action="question.created", target=question, changes=changes)
+    return question
+
+
+@transaction.atomic
+def question_update(
+    *,
+    question: Question,
+    services: Iterable[Service] | None = None,
+    actor: User | None = None,
+    **fields,
+) -> Question:
+    stored = _stored(question)
+    before = _question_snapshot(stored)
+    for name, value in fields.items():
+        setattr(question, name, value)
+    question.save()
+    if services is not None:
+        question.services.set(services)
+    _audit_update(actor, "question", question, before, _question_snapshot(question))
+    return question
+
+
+@transaction.atomic
+def question_delete(*, question: Question, actor: User | None = None) -> None:
+    """Delete a question; answers already given stay on their bookings and clients (with the
+    question's label as it was asked)."""
+    changes = _question_snapshot(question)
+    audit_record(actor=actor, action="question.deleted", target=question, changes=changes)
+    question.delete()

@@ -9,6 +9,9 @@ urlpatterns = [
     path("app/settings/", views.settings_edit, name="settings"),
     # The history of changes moved to accounts' /app/settings/audit/; old links still work.
     path("app/settings/history/", views.settings_history_moved, name="history"),
+    path("app/settings/questions/", views.questions, name="questions"),
+    path("app/settings/questions/<int:pk>/", views.questions, name="question_edit"),
+    path("app/settings/questions/<int:pk>/delete/", views.question_delete, name="question_delete"),
     path("app/settings/two-factor/", views.settings_two_factor, name="settings_two_factor"),
     path("app/hours/", views.business_hours, name="hours"),
     path("app/time-off/", views.time_off, name="time_off"),

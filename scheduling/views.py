@@ -24,6 +24,7 @@ from scheduling.forms import (
     TimeOffForm,
     WeekForm,
 )
+    QuestionForm,
 from scheduling.models import (
     Resource,
     ResourceCategory,
@@ -32,6 +33,7 @@ from scheduling.models import (
     Weekday,
     WeeklyHours,
     label_shown,
+    Question,
 )
 from scheduling.presets import preset_for
 
@@ -512,3 +514,52 @@ def settings_two_factor(request):
         else _("Two-factor authentication is no longer required."),
     )
     return redirect("accounts:team")
+
+
+# --- Questions of the booking form ---------------------------------------------------------------
+
+
+def _questions_panel(request, form, editing=None, status: int = 200):
+    context = {
+        "form": form,
+        "editing": editing,
+        "questions": Question.objects.prefetch_related("services"),
+    }
+    return _page(request, "scheduling/questions.html", "questions-panel", context, status)
+
+
+@manager_required
+def questions(request, pk: int | None = None):
+    """The business's questions: the list, and a form for a new one or the one being edited."""
+    instance = get_object_or_404(Question, pk=pk) if pk else None
+    form = QuestionForm(request.POST or None, instance=instance)
+    if request.method != "POST":
+        return _questions_panel(request, form, instance)
+    if not form.is_valid():
+        return _questions_panel(request, form, instance, status=422)
+    data = form.cleaned_data
+    fields = {name: data[name] for name in services.QUESTION_FIELDS}
+    if instance is None:
+        services.question_create(services=data["services"], actor=request.user, **fields)
+    else:
+        services.question_update(
+            question=instance, services=data["services"], actor=request.user, **fields
+        )
+    messages.success(request, _("Question saved."))
+    if not request.htmx:
+        return redirect("scheduling:questions")
+    return _questions_panel(request, QuestionForm())
+
+
+@manager_required
+@require_POST
+def question_delete(request, pk: int):
+    question = get_object_or_404(Question, pk=pk)
+    services.question_delete(question=question, actor=request.user)
+    messages.success(
+        request,
+        _("Question “%(label)s” deleted; answers already given stay.") % {"label": question},
+    )
+    if request.htmx:
+        return _questions_panel(request, QuestionForm())
+    return redirect("scheduling:questions")

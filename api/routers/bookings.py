@@ -70,7 +70,7 @@ def booking_list(request, query: Query[BookingListQuery]):
         except (IndexError, TypeError, ValueError) as exc:
             raise ApiError("validation", _("This cursor is not valid here."), "cursor") from exc
         qs = qs.filter(Q(start__gt=start) | Q(start=start, pk__gt=pk))
-    rows = list(qs.order_by("start", "pk")[: query.limit + 1])
+    rows = list(qs.prefetch_related("items").order_by("start", "pk")[: query.limit + 1])
     more = len(rows) > query.limit
     rows = rows[: query.limit]
     last = rows[-1] if rows else None
@@ -106,8 +106,12 @@ def _create(request, payload: BookingIn, idempotency_key: str | None) -> Booking
     service = Service.objects.filter(pk=payload.service, is_active=True).first()
     if service is None:
         raise ApiError("validation", _("No such service."), "service")
+    found = Service.objects.filter(pk__in=payload.extra_services, is_active=True).in_bulk()
+    if any(pk not in found for pk in payload.extra_services):
+        raise ApiError("validation", _("No such service."), "extra_services")
     kwargs = {
         "service": service,
+        "extra_services": [found[pk] for pk in payload.extra_services],
         "start": payload.start,
         "resource": _resource(request, payload.resource),
         "source": Source.STAFF,

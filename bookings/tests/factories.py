@@ -4,7 +4,7 @@ import datetime as dt
 
 import factory
 
-from bookings.models import Booking, Client
+from bookings.models import Booking, BookingItem, Client
 from bookings.services import _occupied
 from scheduling.tests.factories import ResourceFactory, ServiceFactory
 
@@ -32,6 +32,7 @@ class BookingFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Booking
+        skip_postgeneration_save = True
 
     service = factory.SubFactory(ServiceFactory)
     resource = factory.LazyAttribute(_first_performer)
@@ -41,3 +42,17 @@ class BookingFactory(factory.django.DjangoModelFactory):
     occupied = factory.LazyAttribute(lambda o: _occupied(o.service, o.start)[1])
     status = Booking.Status.CONFIRMED
     price = factory.LazyAttribute(lambda o: o.service.price)
+
+    @factory.post_generation
+    def items(obj, create, extracted, **kwargs):
+        """One item for the booking's service, as `booking_create` writes it (none when not
+        saved, or when the test asks for `items=False`)."""
+        if not create or extracted is False:
+            return
+        BookingItem.objects.create(
+            booking=obj,
+            service=obj.service,
+            name=obj.service.name,
+            duration_minutes=obj.service.duration_minutes,
+            price=obj.price,
+        )

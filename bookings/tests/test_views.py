@@ -913,6 +913,7 @@ def test_booking_detail_and_its_confirm_step_keep_their_query_count(shop, owner_
         assert owner_client.get(url).status_code == 200
     with CaptureQueriesContext(connection) as step:
         assert owner_client.post(url + "cancel/").status_code == 200
-    # A fixed number whatever the booking's history (measured: 12 each).
-    assert len(detail.captured_queries) <= 12
-    assert len(step.captured_queries) <= 12
+    # A fixed number whatever the booking's history (measured: 12 each; 14 with G7's items
+    # and the change form's services).
+    assert len(detail.captured_queries) <= 14
+    assert len(step.captured_queries) <= 14

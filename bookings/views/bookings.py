@@ -5,7 +5,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
@@ -15,8 +15,14 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import role_required
 from bookings import exports, selectors, services
 from bookings.errors import BookingError
-from bookings.forms import BookingFilterForm, CancelForm, NewBookingForm, RescheduleForm
-from bookings.models import Booking, BookingEvent, Source
+from bookings.forms import (
+    BookingChangeForm,
+    BookingFilterForm,
+    CancelForm,
+    NewBookingForm,
+    RescheduleForm,
+)
+from bookings.models import Booking, BookingEvent, BookingItem, Source
 from bookings.scoping import visible_bookings, visible_clients, visible_resources
 from scheduling.dates import date_parse
 from scheduling.models import Service
@@ -191,6 +197,15 @@ def _detail_context(request, booking: Booking, **extra) -> dict:
         resources=visible_resources(request.user),
     )
     actions = services.booking_actions(booking=booking, now=timezone.now())
+    # One query for the items; `booking.services_label` then reads them too.
+    prefetch_related_objects(
+        [booking], Prefetch("items", queryset=BookingItem.objects.select_related("service"))
+    )
+    items = list(booking.items.all())
+    change = extra.pop("change_form", None) or BookingChangeForm(
+        booking=booking,
+        current=[item.service for item in items] or [booking.service],
+    )
     events = list(BookingEvent.objects.filter(booking=booking).select_related("actor"))
     for event in events:
         moved = event.type == BookingEvent.Type.RESCHEDULED and event.before.get("start")
@@ -207,6 +222,8 @@ def _detail_context(request, booking: Booking, **extra) -> dict:
         "offers": {action.name: action for action in actions},
         "cancel_form": CancelForm(),
         "reschedule_form": reschedule,
+        "items": items,
+        "change_form": change,
         "starts": _slot_choices(
             request,
             service=booking.service,
@@ -306,6 +323,37 @@ def booking_reschedule(request, reference: str):
     return redirect("bookings:detail", reference=booking.reference)
 
 
+@role_required()
+@require_POST
+def booking_change(request, reference: str):
+    """Change the services (the end moves), the price for this booking and the notes."""
+    booking = _booking_for(request, reference)
+    form = BookingChangeForm(
+        request.POST, booking=booking, current=services.booking_services(booking)
+    )
+    if not form.is_valid():
+        return _detail(request, booking, status=422, change_form=form)
+    data = form.cleaned_data
+    try:
+        booking = services.booking_update(
+            booking=booking,
+            actor=request.user,
+            services=form.chosen_services(),
+            # Unchanged: new services bring their own summed price.
+            price=data["price"] if data["price"] != booking.price else None,
+            client_notes=data["client_notes"],
+            internal_notes=data["internal_notes"],
+            override=data["override"],
+            business=request.business,
+        )
+    except BookingError as exc:
+        return _refused(request, booking, exc, change_form=form)
+    messages.success(request, _("Booking changed."))
+    if request.htmx:
+        return _detail(request, booking)
+    return redirect("bookings:detail", reference=booking.reference)
+
+
 def _when(form: BookingFilterForm) -> str:
     """The list's tab: today and upcoming unless asked for past or all (even with bad dates)."""
     raw = form.data.get("when") if form.is_bound else None
@@ -398,8 +446,12 @@ def booking_export(request):
 
     def rows():
         with translation.override(language):
-            header = exports.booking_csv_header()
-            for row in exports.booking_csv_rows(qs.iterator(chunk_size=500), tz=tz, header=header):
+            questions = exports.booking_questions()
+            header = exports.booking_csv_header(questions)
+            bookings = qs.prefetch_related("items").iterator(chunk_size=500)
+            for row in exports.booking_csv_rows(
+                bookings, tz=tz, header=header, questions=questions
+            ):
                 yield writer.writerow(row)
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

@@ -65,6 +65,7 @@ def _client_page(request, client: Client, status: int = 200, **extra):
         "bookings": visible_bookings(request.user).filter(client=client).order_by("-start")[:50],
         "interactions": client.interactions.select_related("author")[:50],
         "interaction_form": extra.pop("interaction_form", None) or InteractionForm(),
+        "custom_fields": selectors.client_custom_fields(client=client),
         **extra,
     }
     template = (

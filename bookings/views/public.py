@@ -8,6 +8,8 @@ strip's pages in place, and posts the details form into its step. Refusals are s
 import datetime as dt
 import functools
 import uuid
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
@@ -23,11 +25,11 @@ from bookings import selectors, services
 from bookings.calendar_files import booking_ics
 from bookings.errors import BookingError, booking_error
 from bookings.forms_public import BookingDetailsForm
-from bookings.models import Booking, Source
+from bookings.models import Booking, BookingItem, Source
 from bookings.signals import public_contact_rules
 from scheduling.dates import date_parse, instant_parse
 from scheduling.models import Resource, Service
-from scheduling.selectors import service_list_bookable, setup_status
+from scheduling.selectors import question_list_for, service_list_bookable, setup_status
 from tenants.ratelimit import client_ip, limit_hit
 
 STRIP_DAYS = 14  # days on one page of the strip; earlier/later pages reach the maximum advance
@@ -49,11 +51,83 @@ class ServiceHidden(Exception):
     """A service clients cannot book: unknown, private, inactive, or nobody active performs it."""
 
 
-def _service(service_id: int) -> Service:
-    service = _public_services().filter(pk=service_id).first()
-    if service is None or not service.performers:
+@dataclass(frozen=True)
+class Pick:
+    """The services a client chose for one booking (haircut + beard), in the order chosen, and
+    who performs them all. Pages read it as they read one service: `pk` is the URL's part
+    ("4" or "4,7"), `name`, `duration_minutes` and `price` the whole booking's."""
+
+    services: tuple[Service, ...]
+    performers: list[Resource]
+
+    @property
+    def first(self) -> Service:
+        return self.services[0]
+
+    @property
+    def extra(self) -> tuple[Service, ...]:
+        return self.services[1:]
+
+    @property
+    def pk(self) -> str:
+        return ",".join(str(service.pk) for service in self.services)
+
+    @property
+    def name(self) -> str:
+        return " + ".join(service.name for service in self.services)
+
+    @property
+    def duration_minutes(self) -> int:
+        return sum(service.duration_minutes for service in self.services)
+
+    @property
+    def price(self) -> Decimal:
+        return sum((service.price for service in self.services), Decimal("0"))
+
+    def __getattr__(self, name: str):
+        # Anything else a page asks of "the service" (description, colour...): the first one's.
+        return getattr(self.services[0], name)
+
+
+def _service(service_id: int | tuple[int, ...]) -> Pick:
+    """The chosen services, each public and active; performers do them all (first's order)."""
+    ids = (service_id,) if isinstance(service_id, int) else tuple(service_id)
+    if len(set(ids)) != len(ids):
         raise ServiceHidden
-    return service
+    found = {service.pk: service for service in _public_services().filter(pk__in=ids)}
+    if len(found) != len(ids):
+        raise ServiceHidden
+    chosen = tuple(found[pk] for pk in ids)
+    common = set.intersection(*({r.pk for r in service.performers} for service in chosen))
+    performers = [r for r in chosen[0].performers if r.pk in common]
+    if not performers:
+        raise ServiceHidden
+    return Pick(services=chosen, performers=performers)
+
+
+def _picked_ids(request) -> list[int]:
+    """Service ids from the services form (`?service=1&service=4`, or `?services=1,4`)."""
+    raw = [*request.GET.getlist("service"), *request.GET.get("services", "").split(",")]
+    ids: list[int] = []
+    for value in raw:
+        value = value.strip()
+        if value.isascii() and value.isdigit() and len(value) <= 9 and int(value) not in ids:
+            ids.append(int(value))
+    return ids
+
+
+def book_start(request):
+    """The services form's target (works without JavaScript): on to the chosen services' page.
+
+    None chosen: back to the list; more than the most one booking holds: said on the list.
+    """
+    ids = _picked_ids(request)
+    if not ids:
+        return redirect("bookings:public_page")
+    if len(ids) > services.MAX_SERVICES:
+        context = {"max_services": services.MAX_SERVICES}
+        return render(request, "bookings/public/too_many_services.html", context, status=400)
+    return redirect("bookings:book_who", service_id=ids)
 
 
 def _service_hidden(request) -> HttpResponse:
@@ -67,7 +141,7 @@ def _bookable_service(view):
     """Views of one service answer a hidden one with the polite 404."""
 
     @functools.wraps(view)
-    def wrapper(request, service_id: int, *args, **kwargs):
+    def wrapper(request, service_id: int | tuple[int, ...], *args, **kwargs):
         try:
             service = _service(service_id)
         except ServiceHidden:
@@ -116,7 +190,7 @@ def _reschedule_paused() -> bool:
     return terms is not None and terms.pauses_booking
 
 
-def _who(service: Service, who: str) -> Resource | None:
+def _who(service: Pick, who: str) -> Resource | None:
     if who == "any":
         return None
     for resource in service.performers:
@@ -136,6 +210,7 @@ def public_page(request):
     elif status.bookable:
         # Only what someone active performs: a service nobody does would lead nowhere.
         context["services"] = list(service_list_bookable())
+        context["max_services"] = services.MAX_SERVICES
     elif request.user.is_authenticated and request.user.is_manager:
         # The business's own owner or admin sees what still stands between them and clients.
         context["missing"] = status.missing
@@ -144,7 +219,7 @@ def public_page(request):
 
 @_online_booking_open
 @_bookable_service
-def book_who(request, service: Service):
+def book_who(request, service: Pick):
     if len(service.performers) == 1:
         return redirect("bookings:book_when", service_id=service.pk, who=service.performers[0].pk)
     return render(request, "bookings/public/who.html", {"service": service})
@@ -170,11 +245,12 @@ def _strip(request, service, resource, *, chosen=None, page_from=None):
     first = today + dt.timedelta(days=(anchor - today).days // STRIP_DAYS * STRIP_DAYS)
     end = min(first + dt.timedelta(days=STRIP_DAYS - 1), last)
     availability = selectors.slot_list_available(
-        service=service,
+        service=service.first,
         start_date=first,
         end_date=end,
         resource_ids=[resource.pk] if resource else [r.pk for r in service.performers],
         business=business,
+        extra_services=service.extra,
     )
     open_days = availability.days()
     if chosen is None:
@@ -210,7 +286,7 @@ def _strip_params(request) -> dict:
 
 @_online_booking_open
 @_bookable_service
-def book_when(request, service: Service, who: str):
+def book_when(request, service: Pick, who: str):
     resource = _who(service, who)
     context = {"service": service, "resource": resource, "who": who}
     context.update(_strip(request, service, resource, **_strip_params(request)))
@@ -271,7 +347,7 @@ def _refused(request, context, exc: BookingError) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @_online_booking_open
 @_bookable_service
-def book_details(request, service: Service, who: str):
+def book_details(request, service: Pick, who: str):
     resource = _who(service, who)
     business = request.business
     data = request.POST if request.method == "POST" else None
@@ -289,6 +365,7 @@ def book_details(request, service: Service, who: str):
         data,
         initial={"start": start, "idem": uuid.uuid4().hex},
         region=business.phone_region,
+        questions=question_list_for(services=service.services),
         **_contact_rules(),
     )
     context = {
@@ -337,7 +414,10 @@ def book_details(request, service: Service, who: str):
             client_email=cleaned["email"],
             region=business.phone_region,
             whatsapp_consent=cleaned["consent"],
-            service=service,
+            custom_fields=form.client_fields(),
+            service=service.first,
+            extra_services=service.extra,
+            answers=form.booking_answers(),
             start=cleaned["start"],
             resource=resource,
             source=Source.PUBLIC,
@@ -357,8 +437,10 @@ def book_details(request, service: Service, who: str):
 
 def _booking_by_token(token: str) -> Booking:
     # Unknown tokens are a plain 404: nothing tells whether a booking exists.
+    items = Prefetch("items", queryset=BookingItem.objects.select_related("service"))
     return get_object_or_404(
-        Booking.objects.select_related("service", "resource", "client"), manage_token=token
+        Booking.objects.select_related("service", "resource", "client").prefetch_related(items),
+        manage_token=token,
     )
 
 
@@ -400,17 +482,20 @@ def _strip_for_reschedule(request, booking, *, chosen, page_from):
     if chosen is None and page_from is None:
         # The client first sees their booking's own day: its other times, then the days around.
         chosen = timezone.localtime(booking.start).date()
-    service = booking.service
-    service.performers = [booking.resource]
+    # All the booking's services move together, on its own resource.
+    service = Pick(
+        services=tuple(services.booking_services(booking)), performers=[booking.resource]
+    )
     strip = _strip(request, service, booking.resource, chosen=chosen, page_from=page_from)
     # The booking's own slot stays free for itself: recompute the chosen day without it.
     availability = selectors.slot_list_available(
-        service=service,
+        service=service.first,
         start_date=strip["chosen"],
         end_date=strip["chosen"],
         resource_ids=[booking.resource_id],
         exclude_booking_id=booking.pk,
         business=request.business,
+        extra_services=service.extra,
     )
     strip["starts"] = [
         s

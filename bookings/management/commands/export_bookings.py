@@ -10,7 +10,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import schema_context
 
-from bookings.exports import booking_csv_rows
+from bookings.exports import booking_csv_rows, booking_questions
 from bookings.selectors import booking_list
 from scheduling.models import BusinessSettings
 from tenants.selectors import tenant_for_command
@@ -50,7 +50,11 @@ class Command(BaseCommand):
             if date_to:
                 until = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time(), tz)
                 bookings = bookings.filter(start__lt=until)
-            rows = booking_csv_rows(bookings.iterator(chunk_size=500), tz=tz)
+            rows = booking_csv_rows(
+                bookings.prefetch_related("items").iterator(chunk_size=500),
+                tz=tz,
+                questions=booking_questions(),
+            )
             if options["output"]:
                 path = Path(options["output"])
                 try:

@@ -15,3 +15,8 @@ client_erased = Signal()
 # Sent (sender=None) by the owner's data export, inside the business's schema. Each receiver
 # returns a list of `bookings.exports.CsvTable` / `JsonDocument` to add to the zip.
 export_sections = Signal()
+
+# Sent (sender=None) by `client_access.access_link_request` inside its transaction: a client asked
+# for their one-time "My bookings" link. Arguments: client, url, now. The receiver that sends it
+# (notifications: the client's own WhatsApp or e-mail) returns the channel, or "" when none can.
+client_access_link_send = Signal()

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from bookings.views import bookings, calendar, clients, dashboard, data, public
+from bookings.views import bookings, calendar, clients, dashboard, data, my_bookings, public
 
 
 class ServiceIdsConverter:
@@ -34,6 +34,10 @@ urlpatterns = [
     path("booked/<str:token>/", public.booked, name="booked"),
     path("manage/<str:token>/", public.manage, name="manage"),
     path("manage/<str:token>/calendar.ics", public.manage_ics, name="manage_ics"),
+    path("my-bookings/", my_bookings.my_bookings, name="my_bookings"),
+    path("my-bookings/open/<str:token>/", my_bookings.my_bookings_open, name="my_bookings_open"),
+    path("my-bookings/list/", my_bookings.my_bookings_list, name="my_bookings_list"),
+    path("my-bookings/leave/", my_bookings.my_bookings_leave, name="my_bookings_leave"),
     path("app/", dashboard.dashboard, name="dashboard"),
     path("app/setup/shared/", dashboard.booking_page_shared, name="booking_page_shared"),
     path("app/calendar/", calendar.calendar, name="calendar"),

@@ -8,7 +8,12 @@ class NotificationsConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from bookings.models import BookingEvent
-        from bookings.signals import client_erased, export_sections, public_contact_rules
+        from bookings.signals import (
+            client_access_link_send,
+            client_erased,
+            export_sections,
+            public_contact_rules,
+        )
         from notifications import receivers
 
         post_save.connect(_on_booking_event, sender=BookingEvent, dispatch_uid="outbox")
@@ -20,6 +25,10 @@ class NotificationsConfig(AppConfig):
         client_erased.connect(receivers.client_erased, dispatch_uid="notifications-erase")
         # The owner's data export carries the messages log too.
         export_sections.connect(receivers.export_sections, dispatch_uid="notifications-export")
+        # A client asked for their "My bookings" link: only we know how to reach them.
+        client_access_link_send.connect(
+            receivers.client_access_link_send, dispatch_uid="notifications-access-link"
+        )
         _audit_words()
 
 

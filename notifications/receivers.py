@@ -77,3 +77,32 @@ def export_sections(sender, **kwargs) -> list:
             model_document(ChannelSettings.load(), exclude={"id", "whatsapp_access_token"}),
         ),
     ]  # fmt: skip
+
+
+def client_access_link_send(sender, *, client, url: str, now, **kwargs) -> str:
+    """A client's one-time "My bookings" link, to their own WhatsApp (as for any message: they
+    agreed, the plan allows, the window or an approved template) or else their own e-mail.
+    Returns the channel, or "" when neither reaches them."""
+    from notifications import services
+    from notifications.errors import NotificationError
+    from notifications.models import Kind
+    from scheduling.models import BusinessSettings
+
+    try:
+        route = services.client_route_best(services.client_routes(client=client, now=now))
+    except NotificationError:
+        return ""
+    values = services.client_values(client, BusinessSettings.load(), link=url)
+    subject, body = services.client_wording(Kind.ACCESS_LINK, route, values)
+    if url not in body:  # a business's own wording that dropped {link} still carries it
+        body = f"{body}\n{url}"
+    services.client_message_queue(
+        client=client,
+        kind=Kind.ACCESS_LINK,
+        route=route,
+        subject=subject,
+        body=body,
+        now=now,
+        log_it=False,
+    )
+    return route.channel

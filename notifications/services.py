@@ -674,7 +674,7 @@ def client_message_send(
     )
 
 
-def _client_wording(kind: str, route: ClientRoute, values: dict[str, str]) -> tuple[str, str]:
+def client_wording(kind: str, route: ClientRoute, values: dict[str, str]) -> tuple[str, str]:
     language = language_of(BusinessSettings.load().language)
     return render(kind=kind, channel=route.channel, language=language, values=values)
 
@@ -696,7 +696,7 @@ def client_win_back_send(*, client: Client, actor, now: dt.datetime | None = Non
         )
     route = client_route_best(client_routes(client=client, now=now))
     business = BusinessSettings.load()
-    subject, body = _client_wording(Kind.WIN_BACK, route, client_values(client, business))
+    subject, body = client_wording(Kind.WIN_BACK, route, client_values(client, business))
     return client_message_queue(
         client=client,
         kind=Kind.WIN_BACK,
@@ -743,7 +743,7 @@ def client_birthdays_send(*, now: dt.datetime | None = None) -> int:
             route = client_route_best(client_routes(client=client, channels=channels, now=now))
         except NotificationError:
             continue  # neither channel: nobody to tell
-        subject, body = _client_wording(Kind.BIRTHDAY, route, client_values(client, business))
+        subject, body = client_wording(Kind.BIRTHDAY, route, client_values(client, business))
         try:
             with transaction.atomic():
                 client_message_queue(

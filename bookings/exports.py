@@ -107,11 +107,11 @@ def booking_csv_row(
         booking.price,
         booking.source,
         timezone.localtime(booking.created_at, tz).isoformat(),
+        *(answers.get(question.pk, "") for question in questions),
     ]
     return [csv_safe(cell) for cell in cells]
 
 
-        *(answers.get(question.pk, "") for question in questions),
 def booking_csv_rows(
     bookings: Iterable[Booking],
     *,

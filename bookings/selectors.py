@@ -104,10 +104,10 @@ def slot_list_available(
         busy=busy,
         now=now,
         business=business,
+        extra_services=extra_services,
     )
 
 
-        extra_services=extra_services,
 def booking_list(*, resource_ids: Iterable[int] | None = None) -> QuerySet[Booking]:
     qs = Booking.objects.select_related("service", "resource", "client")
     if resource_ids is not None:

@@ -18,14 +18,15 @@ from scheduling.forms import (
     PresetServiceFormSet,
     PresetsForm,
     PresetTypeForm,
+    QuestionForm,
     ResourceForm,
     ServiceForm,
     SettingsForm,
     TimeOffForm,
     WeekForm,
 )
-    QuestionForm,
 from scheduling.models import (
+    Question,
     Resource,
     ResourceCategory,
     Service,
@@ -33,7 +34,6 @@ from scheduling.models import (
     Weekday,
     WeeklyHours,
     label_shown,
-    Question,
 )
 from scheduling.presets import preset_for
 

@@ -79,12 +79,12 @@ def slot_list_available(
     exclude_booking_id: int | None = None,
     now: dt.datetime | None = None,
     business: BusinessSettings | None = None,
+    extra_services: Sequence[Service] = (),
 ) -> Availability:
     """Free slots with real bookings subtracted: the one path every screen uses.
 
     `extra_services` follow `service` in one booking (see `availability_compute`)."""
     import zoneinfo
-    extra_services: Sequence[Service] = (),
 
     business = business or settings_get()
     tz = zoneinfo.ZoneInfo(business.timezone)

@@ -13,9 +13,9 @@ from accounts.models import User
 from scheduling import dates
 from scheduling.models import (
     BusinessSettings,
+    Question,
     Resource,
     ResourceCategory,
-    Question,
     Service,
     TimeOff,
     Weekday,

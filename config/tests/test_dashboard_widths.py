@@ -21,7 +21,7 @@ from bookings.tests.factories import BookingFactory, ClientFactory
 from conftest import SHOTS, empty_schema, ensure_test_tenants
 from notifications.models import Channel, Kind, Message
 from scheduling import services as scheduling_services
-from scheduling.models import ResourceCategory, WeeklyHours
+from scheduling.models import Question, ResourceCategory, WeeklyHours
 from scheduling.tests.factories import ResourceFactory, ServiceFactory, TimeOffFactory
 from webhooks.models import Endpoint
 
@@ -100,6 +100,13 @@ def dashboard(public_rows_restored, transactional_db, live_server):
         local_now = timezone.localtime(now, zoneinfo.ZoneInfo(business.timezone))
         today = local_now.replace(hour=10, minute=0, second=0, microsecond=0)
         booking = BookingFactory(service=cut, resource=rafa, client=client, start=today)
+        question = Question.objects.create(
+            label="Alguma alergia a produtos de barbear, loções pós-barba ou perfumes?",
+            kind=Question.Kind.CHOICE,
+            choices=["Nenhuma", "Sim, a produtos com álcool e fragrâncias fortes"],
+        )
+        booking.answers = [{"question": question.pk, "label": question.label, "value": "x" * 80}]
+        booking.save(update_fields=["answers"])
         # Overlapping items of two resources, and a second client, for the calendar.
         BookingFactory(service=short, resource=bia, start=today)
         BookingFactory(
@@ -139,6 +146,7 @@ def dashboard(public_rows_restored, transactional_db, live_server):
             "accounts:team": barber.pk,
             "scheduling:time_off": time_off.pk,
             "scheduling:categor": chairs.pk,
+            "scheduling:question": question.pk,
             "scheduling:resource": rafa.pk,
             "scheduling:service": cut.pk,
             "bookings:client": client.pk,

@@ -33,7 +33,7 @@ from scheduling.models import (
 # The columns' machine names: the header of `export_bookings` (a tool's output, read by scripts).
 HEADER = [
     "reference", "status", "start", "end", "service", "resource", "client", "phone",
-    "email", "price", "source", "created",
+    "email", "price", "source", "created", "utm_source", "utm_medium", "utm_campaign",
 ]  # fmt: skip
 # The dashboard's export names them in the member's language (English: the machine names).
 # The cells stay machine-readable in every language, so any spreadsheet imports them alike:
@@ -52,6 +52,10 @@ HEADER_LABELS = {
     "price": pgettext_lazy("csv column", "price"),
     "source": pgettext_lazy("csv column", "source"),
     "created": pgettext_lazy("csv column", "created"),
+    # Where the client came from (the booking page's link: bookings/utm.py); kept as is.
+    "utm_source": "utm_source",
+    "utm_medium": "utm_medium",
+    "utm_campaign": "utm_campaign",
 }
 
 
@@ -107,6 +111,9 @@ def booking_csv_row(
         booking.price,
         booking.source,
         timezone.localtime(booking.created_at, tz).isoformat(),
+        booking.utm_source,
+        booking.utm_medium,
+        booking.utm_campaign,
         *(answers.get(question.pk, "") for question in questions),
     ]
     return [csv_safe(cell) for cell in cells]
@@ -217,7 +224,8 @@ def _bookings_sections(business: BusinessSettings) -> list[CsvTable | JsonDocume
                 "resource_id", "resource__name", "client_id", "client__name", "client__phone",
                 "client__email", "price", "source", "client_notes", "internal_notes",
                 "cancellation_reason", "cancelled_by__email", "cancelled_by_client",
-                "created_by__email", "created_at", "updated_at",
+                "created_by__email", "created_at", "updated_at", "utm_source", "utm_medium",
+                "utm_campaign",
             ),
         ),
         CsvTable(

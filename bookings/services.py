@@ -9,7 +9,7 @@ each other through the constraint deadlocked (TRAPS #16).
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -28,6 +28,7 @@ from bookings.errors import BookingError, booking_error
 from bookings.models import Booking, BookingEvent, BookingItem, Client, ClientInteraction, Source
 from bookings.phones import phone_normalize
 from bookings.selectors import booking_busy_intervals
+from bookings.utm import UTM_FIELDS, utm_clean
 from scheduling.models import BusinessSettings, Resource, Service
 from scheduling.selectors import (
     availability_compute,
@@ -387,6 +388,7 @@ def booking_create(
     resource_ids: Iterable[int] | None = None,
     extra_services: Sequence[Service] = (),
     answers: list[dict] | None = None,
+    utm: Mapping[str, str] | None = None,
 ) -> Booking:
     """Book `service` at `start` for `client` on `resource`, or on any free one when None.
 
@@ -394,6 +396,7 @@ def booking_create(
     performs them all, their durations added up, the price their sum. Every booking gets its
     items (one per service) in this transaction; `booking.service` is the first one.
     `answers` are the booking form's, as asked ([{"question", "label", "value"}]).
+    `utm` is where the client came from (utm_source, utm_medium, utm_campaign: bookings/utm.py).
     `resource_ids` limits the resources it may take (a staff member books only on their own);
     None means any. With an `idempotency_key`, asking twice (a double click, a resubmitted
     form) returns the booking the first request made instead of a second booking or a refusal.
@@ -494,6 +497,7 @@ def booking_create(
             created_by=actor,
             idempotency_key=idempotency_key or None,
             answers=answers or [],
+            **_utm_fields(utm),
         )
         try:
             _save_or_slot_taken(booking)
@@ -518,6 +522,11 @@ def booking_create(
         )
         return booking
     raise booking_error("no_resource_free")
+
+
+def _utm_fields(utm: Mapping[str, str] | None) -> dict[str, str]:
+    """The booking's utm_* columns from `utm`, cleaned and cut to the columns' length."""
+    return {name: utm_clean((utm or {}).get(name) or "") for name in UTM_FIELDS}
 
 
 @transaction.atomic

@@ -1,6 +1,7 @@
 import datetime as dt
 import itertools
 import json
+import re
 from dataclasses import dataclass, field
 
 from django import forms
@@ -11,18 +12,21 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import User
 from scheduling import dates
+from scheduling.embed import MAX_EMBED_DOMAINS, embed_domain_normalize
 from scheduling.models import (
     BusinessSettings,
     Question,
     Resource,
     ResourceCategory,
     Service,
+    ServiceCategory,
     TimeOff,
     Weekday,
     label_shown,
 )
 from scheduling.presets import BUSINESS_TYPES, PresetService
 from scheduling.services import Week, hours_week_problems
+from scheduling.uploads import IMAGE_ACCEPT, LOGO_MAX_SIDE, PHOTO_MAX_SIDE, image_upload_clean
 from tenants.forms import business_type_choices, timezone_choices
 
 COLOR_INPUT = forms.TextInput(attrs={"type": "color"})
@@ -79,6 +83,40 @@ def settings_timezone_choices() -> list[tuple[str, str]]:
     return [(value, label) for value, label in timezone_choices() if value]
 
 
+class EmbedDomainsField(forms.CharField):
+    """Websites typed one per line (or separated by commas), kept as host names."""
+
+    widget = forms.Textarea(attrs={"rows": 3, "autocomplete": "off", "spellcheck": "false"})
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, max_length=4000, **kwargs)
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list | tuple) else value
+
+    def clean(self, value) -> list[str]:
+        text = super().clean(value) or ""
+        domains, wrong = [], []
+        for item in re.split(r"[\s,;]+", text):
+            if not item:
+                continue
+            domain = embed_domain_normalize(item)
+            if domain is None:
+                wrong.append(item[:60])
+            elif domain not in domains:
+                domains.append(domain)
+        if wrong:
+            raise forms.ValidationError(
+                _("Not a website address: %(items)s. Type it like www.example.com.")
+                % {"items": ", ".join(wrong[:3])}
+            )
+        if len(domains) > MAX_EMBED_DOMAINS:
+            raise forms.ValidationError(
+                _("List at most %(count)d websites.") % {"count": MAX_EMBED_DOMAINS}
+            )
+        return domains
+
+
 class SettingsForm(forms.ModelForm):
     timezone = forms.ChoiceField(label=gettext_lazy("Time zone"), choices=settings_timezone_choices)
     reminder_offsets = forms.TypedMultipleChoiceField(
@@ -87,6 +125,13 @@ class SettingsForm(forms.ModelForm):
         label=gettext_lazy("Reminders"),
         help_text=gettext_lazy("When clients get a reminder before their booking."),
         widget=forms.CheckboxSelectMultiple(attrs={"class": "chip-input"}),
+    )
+    embed_domains = EmbedDomainsField(
+        label=gettext_lazy("Your websites"),
+        help_text=gettext_lazy(
+            "The sites that may show your booking page inside them, one per line, such as "
+            "www.example.com (HTTPS sites; *.example.com for all its subdomains)."
+        ),
     )
 
     class Meta:
@@ -116,6 +161,7 @@ class SettingsForm(forms.ModelForm):
             "contact_phone",
             "contact_email",
             "address",
+            "embed_domains",
         ]
         widgets = {"primary_color": COLOR_INPUT}
 
@@ -126,6 +172,8 @@ class SettingsForm(forms.ModelForm):
         offsets = sorted(set(REMINDER_OFFSETS) | saved)
         self.fields["reminder_offsets"].choices = [(m, offset_label(m)) for m in offsets]
         self.fields["language"].label = _("Language of the business")
+        self.fields["logo"].widget.attrs["accept"] = IMAGE_ACCEPT
+        self.fields["logo"].help_text = _("PNG, JPEG or WebP, up to 2 MB.")
         self.fields["birthday_messages"].label = _("Send birthday messages")
         self.fields["birthday_messages"].help_text = _(
             "Each client with a birth date gets one on their birthday, from 9:00 your time, by "
@@ -160,6 +208,9 @@ class SettingsForm(forms.ModelForm):
 
     def clean_reminder_offsets(self) -> list[int]:
         return sorted(set(self.cleaned_data["reminder_offsets"] or []), reverse=True)
+
+    def clean_logo(self):
+        return image_upload_clean(self.cleaned_data.get("logo"), max_side=LOGO_MAX_SIDE)
 
 
 @dataclass
@@ -313,6 +364,12 @@ class CategoryForm(forms.ModelForm):
         fields = ["name", "order"]
 
 
+class ServiceCategoryForm(forms.ModelForm):
+    class Meta:
+        model = ServiceCategory
+        fields = ["name", "order"]
+
+
 def _attribute_text(value) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
@@ -413,6 +470,8 @@ class ServiceForm(forms.ModelForm):
         fields = [
             "name",
             "description",
+            "category",
+            "photo",
             "duration_minutes",
             "price",
             "buffer_before_minutes",
@@ -439,6 +498,11 @@ class ServiceForm(forms.ModelForm):
             r.name if r.is_active else _("%(name)s (inactive)") % {"name": r.name}
         )
         resources.label = _("Who performs it (%(resources)s)") % {"resources": resource_label}
+        self.fields["category"].empty_label = _("No category")
+        self.fields["photo"].widget.attrs["accept"] = IMAGE_ACCEPT
+        self.fields["photo"].help_text = _(
+            "PNG, JPEG or WebP, up to 2 MB; shown on your booking page."
+        )
         self.fields["duration_minutes"].min_value = 1
         self.fields["price"].min_value = 0
 
@@ -455,6 +519,12 @@ class ServiceForm(forms.ModelForm):
         if price is not None and price < 0:
             raise forms.ValidationError(_("The price cannot be negative."))
         return price
+
+    def clean_photo(self):
+        photo = image_upload_clean(self.cleaned_data.get("photo"), max_side=PHOTO_MAX_SIDE)
+        if photo is None:  # nothing uploaded: the photo it has
+            return self.instance.photo if self.instance.pk else ""
+        return photo or ""  # False: "remove the photo" was ticked
 
 
 class PresetTypeForm(forms.Form):

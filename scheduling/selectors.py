@@ -1,6 +1,7 @@
 """Reads on a business's scheduling data, with a fixed number of queries each."""
 
 import datetime as dt
+import unicodedata
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -23,6 +24,7 @@ from scheduling.models import (
     Question,
     Resource,
     Service,
+    ServiceCategory,
     TimeOff,
     WeeklyHours,
 )
@@ -73,7 +75,7 @@ def resource_list(*, active: bool | None = None) -> QuerySet[Resource]:
 
 
 def service_list(*, active: bool | None = None) -> QuerySet[Service]:
-    qs = Service.objects.prefetch_related("resources")
+    qs = Service.objects.select_related("category").prefetch_related("resources")
     return qs if active is None else qs.filter(is_active=active)
 
 
@@ -256,6 +258,56 @@ def service_list_bookable() -> QuerySet[Service]:
         .distinct()
         .order_by("order", "name")
     )
+
+
+SEARCH_MAX_LENGTH = 100
+
+
+def search_folded(text: str) -> str:
+    """`text` as the services search compares it: any case, accents dropped ("Café" → "cafe")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@dataclass(frozen=True)
+class ServiceGroup:
+    category: ServiceCategory | None  # None: the services without a category
+    services: list[Service]
+
+
+@dataclass(frozen=True)
+class BookableServices:
+    groups: list[ServiceGroup]
+    total: int  # bookable services, whatever the search
+
+    @property
+    def services(self) -> list[Service]:
+        return [service for group in self.groups for service in group.services]
+
+
+def service_groups_bookable(*, search: str = "") -> BookableServices:
+    """The public list by category (categories in their order, then the services without one),
+    keeping those whose name, description or category holds every word of `search` (any case,
+    accents ignored, as the page's own filter does). One query."""
+    words = search_folded(search[:SEARCH_MAX_LENGTH]).split()
+    rows = list(service_list_bookable().select_related("category"))
+    by_category: dict[int | None, ServiceGroup] = {}
+    for service in rows:
+        if words:
+            category = service.category.name if service.category else ""
+            text = search_folded(f"{service.name} {service.description} {category}")
+            if not all(word in text for word in words):
+                continue
+        group = by_category.setdefault(
+            service.category_id, ServiceGroup(category=service.category, services=[])
+        )
+        group.services.append(service)
+
+    def place(group: ServiceGroup) -> tuple:
+        category = group.category
+        return (1, 0, "") if category is None else (0, category.order, category.name.casefold())
+
+    return BookableServices(groups=sorted(by_category.values(), key=place), total=len(rows))
 
 
 def setup_status(*, business: BusinessSettings | None = None) -> SetupStatus:

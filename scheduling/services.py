@@ -18,11 +18,13 @@ from scheduling.models import (
     Resource,
     ResourceCategory,
     Service,
+    ServiceCategory,
     TimeOff,
     Weekday,
     WeeklyHours,
 )
 from scheduling.presets import PresetService, preset_for
+from scheduling.uploads import uploads_replaced_delete
 from tenants.regions import region_for_timezone
 
 # A week of working hours: weekday (Monday 0) → its ranges; a day missing or empty is closed.
@@ -31,6 +33,8 @@ Week = dict[int, list[tuple[dt.time, dt.time]]]
 SERVICE_FIELDS = [
     "name",
     "description",
+    "category",
+    "photo",
     "duration_minutes",
     "price",
     "buffer_before_minutes",
@@ -298,7 +302,9 @@ def _update_with_links(
     instance.save()
     if linked is not None:
         getattr(instance, relation).set(linked)
-    _audit_update(actor, instance._meta.model_name, instance, before, snapshot(instance))
+    after = snapshot(instance)
+    _audit_update(actor, instance._meta.model_name, instance, before, after)
+    uploads_replaced_delete(before, after)
     return instance
 
 
@@ -338,30 +344,45 @@ def service_update(
     )
 
 
+# Categories group resources (the dashboard) or services (the booking page); the audit trail
+# names their actions apart: "category.created", "service_category.created"…
+Category = ResourceCategory | ServiceCategory
+_CATEGORY_ACTION = {ResourceCategory: "category", ServiceCategory: "service_category"}
+
+
 @transaction.atomic
-def category_create(*, name: str, order: int = 0, actor: User | None = None) -> ResourceCategory:
-    category = ResourceCategory.objects.create(name=name, order=order)
+def category_create(
+    *,
+    name: str,
+    order: int = 0,
+    actor: User | None = None,
+    model: type[Category] = ResourceCategory,
+) -> Category:
+    category = model.objects.create(name=name, order=order)
     changes = audit_snapshot(category, ["name", "order"])
-    audit_record(actor=actor, action="category.created", target=category, changes=changes)
+    action = f"{_CATEGORY_ACTION[model]}.created"
+    audit_record(actor=actor, action=action, target=category, changes=changes)
     return category
 
 
 @transaction.atomic
 def category_update(
-    *, category: ResourceCategory, name: str, order: int, actor: User | None = None
-) -> ResourceCategory:
+    *, category: Category, name: str, order: int, actor: User | None = None
+) -> Category:
     before = audit_snapshot(_stored(category), ["name", "order"])
     category.name, category.order = name, order
     category.save(update_fields=["name", "order"])
-    _audit_update(actor, "category", category, before, audit_snapshot(category, ["name", "order"]))
+    after = audit_snapshot(category, ["name", "order"])
+    _audit_update(actor, _CATEGORY_ACTION[type(category)], category, before, after)
     return category
 
 
 @transaction.atomic
-def category_delete(*, category: ResourceCategory, actor: User | None = None) -> None:
-    """Delete a category; its resources stay, uncategorised."""
-    changes = {"members": _names(category.resources)}
-    audit_record(actor=actor, action="category.deleted", target=category, changes=changes)
+def category_delete(*, category: Category, actor: User | None = None) -> None:
+    """Delete a category; its resources (or services) stay, uncategorised."""
+    members = category.resources if isinstance(category, ResourceCategory) else category.services
+    action = f"{_CATEGORY_ACTION[type(category)]}.deleted"
+    audit_record(actor=actor, action=action, target=category, changes={"members": _names(members)})
     category.delete()
 
 
@@ -382,7 +403,9 @@ def settings_update(
     for name, value in fields.items():
         BusinessSettings._meta.get_field(name).save_form_data(business, value)
     business.save()
-    _audit_update(actor, "settings", business, before, audit_snapshot(business, names))
+    after = audit_snapshot(business, names)
+    _audit_update(actor, "settings", business, before, after)
+    uploads_replaced_delete(before, after)
     return business
 
 

@@ -19,6 +19,25 @@ urlpatterns = [
     path("app/categories/", views.categories, name="categories"),
     path("app/categories/<int:pk>/", views.categories, name="category_edit"),
     path("app/categories/<int:pk>/delete/", views.category_delete, name="category_delete"),
+    # The same screen for services' categories (headings of the booking page's list).
+    path(
+        "app/service-categories/",
+        views.categories,
+        {"kind": "services"},
+        name="service_categories",
+    ),
+    path(
+        "app/service-categories/<int:pk>/",
+        views.categories,
+        {"kind": "services"},
+        name="service_category_edit",
+    ),
+    path(
+        "app/service-categories/<int:pk>/delete/",
+        views.category_delete,
+        {"kind": "services"},
+        name="service_category_delete",
+    ),
     path("app/resources/", views.resources, name="resources"),
     path("app/resources/new/", views.resource_edit, name="resource_new"),
     path("app/resources/<int:pk>/", views.resource_edit, name="resource_edit"),

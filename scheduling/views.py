@@ -1,8 +1,12 @@
 """Staff screens for the business's rules, hours, time off, resources, services and presets."""
 
+from dataclasses import dataclass
+
+from django import forms
 from django.contrib import messages
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -12,6 +16,7 @@ from accounts.decorators import manager_required, owner_required
 from accounts.middleware import user_has_totp
 from billing.limits import PlanLimitError
 from scheduling import selectors, services
+from scheduling.embed import embed_snippets
 from scheduling.errors import SchedulingError
 from scheduling.forms import (
     CategoryForm,
@@ -20,6 +25,7 @@ from scheduling.forms import (
     PresetTypeForm,
     QuestionForm,
     ResourceForm,
+    ServiceCategoryForm,
     ServiceForm,
     SettingsForm,
     TimeOffForm,
@@ -30,6 +36,7 @@ from scheduling.models import (
     Resource,
     ResourceCategory,
     Service,
+    ServiceCategory,
     TimeOff,
     Weekday,
     WeeklyHours,
@@ -57,8 +64,20 @@ def settings_edit(request):
             )
             messages.success(request, _("Settings saved."))
             return redirect("scheduling:settings")
-        return render(request, "scheduling/settings.html", {"form": form}, status=422)
-    return render(request, "scheduling/settings.html", {"form": form})
+        return _settings_page(request, form, status=422)
+    return _settings_page(request, form)
+
+
+def _settings_page(request, form, status: int = 200):
+    page_url = request.build_absolute_uri("/")
+    snippets = embed_snippets(
+        page_url=page_url,
+        script_url=request.build_absolute_uri(static("js/embed.js")),
+        title=_("Book online"),
+        button=_("Book now"),
+    )
+    context = {"form": form, "page_url": page_url, "embed": snippets}
+    return render(request, "scheduling/settings.html", context, status=status)
 
 
 settings_history_moved = RedirectView.as_view(
@@ -181,46 +200,90 @@ def time_off_delete(request, pk: int):
     return redirect("scheduling:time_off")
 
 
-# --- Resource categories -------------------------------------------------------------------------
+# --- Categories of resources and of services -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CategoryScreen:
+    """One categories screen: what it lists, its form, and its URLs' names."""
+
+    kind: str  # "resources" or "services"
+    model: type[ResourceCategory | ServiceCategory]
+    form: type[forms.ModelForm]
+    url: str  # the list, with the form for a new one
+    edit_url: str
+    delete_url: str
+
+
+CATEGORY_SCREENS = {
+    "resources": CategoryScreen(
+        "resources",
+        ResourceCategory,
+        CategoryForm,
+        "scheduling:categories",
+        "scheduling:category_edit",
+        "scheduling:category_delete",
+    ),
+    "services": CategoryScreen(
+        "services",
+        ServiceCategory,
+        ServiceCategoryForm,
+        "scheduling:service_categories",
+        "scheduling:service_category_edit",
+        "scheduling:service_category_delete",
+    ),
+}
+
+
+def _categories_panel(request, screen: CategoryScreen, form, editing=None, status: int = 200):
+    context = {
+        "screen": screen,
+        "form": form,
+        "editing": editing,
+        "categories": screen.model.objects.all(),
+    }
+    return _page(request, "scheduling/categories.html", "categories-panel", context, status)
 
 
 @manager_required
-def categories(request, pk: int | None = None):
-    instance = get_object_or_404(ResourceCategory, pk=pk) if pk else None
-    form = CategoryForm(request.POST or None, instance=instance)
+def categories(request, pk: int | None = None, kind: str = "resources"):
+    screen = CATEGORY_SCREENS[kind]
+    instance = get_object_or_404(screen.model, pk=pk) if pk else None
+    form = screen.form(request.POST or None, instance=instance)
     status = 200
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
             if instance is None:
-                services.category_create(name=data["name"], order=data["order"], actor=request.user)
+                services.category_create(
+                    name=data["name"], order=data["order"], actor=request.user, model=screen.model
+                )
             else:
                 services.category_update(
                     category=instance, name=data["name"], order=data["order"], actor=request.user
                 )
             messages.success(request, _("Category saved."))
             if not request.htmx:
-                return redirect("scheduling:categories")
-            form, instance = CategoryForm(), None
+                return redirect(screen.url)
+            form, instance = screen.form(), None
         else:
             status = 422
-    context = {"form": form, "editing": instance, "categories": ResourceCategory.objects.all()}
-    return _page(request, "scheduling/categories.html", "categories-panel", context, status)
+    return _categories_panel(request, screen, form, instance, status)
 
 
 @manager_required
 @require_POST
-def category_delete(request, pk: int):
-    category = get_object_or_404(ResourceCategory, pk=pk)
+def category_delete(request, pk: int, kind: str = "resources"):
+    screen = CATEGORY_SCREENS[kind]
+    category = get_object_or_404(screen.model, pk=pk)
     services.category_delete(category=category, actor=request.user)
     messages.success(
         request,
         _("Category “%(name)s” deleted; its members keep working.") % {"name": category},
     )
     if request.htmx:
-        context = {"form": CategoryForm(), "categories": ResourceCategory.objects.all()}
-        return _page(request, "scheduling/categories.html", "categories-panel", context)
-    return redirect("scheduling:categories")
+        return _categories_panel(request, screen, screen.form())
+    return redirect(screen.url)
 
 
 # --- Resources -----------------------------------------------------------------------------------
@@ -317,7 +380,9 @@ def service_index(request):
 def service_edit(request, pk: int | None = None):
     instance = get_object_or_404(Service, pk=pk) if pk else None
     label = request.business.labels["resources"]
-    form = ServiceForm(request.POST or None, instance=instance, resource_label=label)
+    form = ServiceForm(
+        request.POST or None, request.FILES or None, instance=instance, resource_label=label
+    )
     if request.method == "POST":
         if form.is_valid():
             data = dict(form.cleaned_data)

@@ -23,18 +23,26 @@ from django_htmx.http import HttpResponseClientRedirect
 from billing.limits import current_terms, online_booking_state
 from bookings import selectors, services
 from bookings.calendar_files import booking_ics
+from bookings.embed import embeddable
 from bookings.errors import BookingError, booking_error
 from bookings.forms_public import BookingDetailsForm
 from bookings.models import Booking, BookingItem, Source
 from bookings.signals import public_contact_rules
+from bookings.utm import utm_of
 from scheduling.dates import date_parse, instant_parse
 from scheduling.models import Resource, Service
-from scheduling.selectors import question_list_for, service_list_bookable, setup_status
+from scheduling.selectors import (
+    SEARCH_MAX_LENGTH,
+    question_list_for,
+    service_groups_bookable,
+    setup_status,
+)
 from tenants.ratelimit import client_ip, limit_hit
 
 STRIP_DAYS = 14  # days on one page of the strip; earlier/later pages reach the maximum advance
 BOOKING_POSTS_PER_MINUTE = 10
 TAKEN_CODES = ("slot_taken", "no_resource_free")  # the time went to someone else: 409
+SEARCH_FROM = 8  # services: from this many on, the list has a search box
 
 
 def _public_services():
@@ -199,6 +207,7 @@ def _who(service: Pick, who: str) -> Resource | None:
     raise Http404("This professional does not offer this service.")
 
 
+@embeddable
 def public_page(request):
     status = setup_status(business=request.business)
     context = {"bookable": status.bookable}
@@ -209,7 +218,15 @@ def public_page(request):
             context["paused_reason"] = state
     elif status.bookable:
         # Only what someone active performs: a service nobody does would lead nowhere.
-        context["services"] = list(service_list_bookable())
+        search = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
+        bookable = service_groups_bookable(search=search)
+        context.update(
+            services=bookable.services,
+            groups=bookable.groups,
+            search=search,
+            # A long list gets a search box (filtering as one types; `?q=` without JavaScript).
+            searchable=bookable.total >= SEARCH_FROM or bool(search),
+        )
         context["max_services"] = services.MAX_SERVICES
     elif request.user.is_authenticated and request.user.is_manager:
         # The business's own owner or admin sees what still stands between them and clients.
@@ -217,6 +234,7 @@ def public_page(request):
     return render(request, "bookings/public/services.html", context)
 
 
+@embeddable
 @_online_booking_open
 @_bookable_service
 def book_who(request, service: Pick):
@@ -284,6 +302,7 @@ def _strip_params(request) -> dict:
     }
 
 
+@embeddable
 @_online_booking_open
 @_bookable_service
 def book_when(request, service: Pick, who: str):
@@ -344,6 +363,7 @@ def _refused(request, context, exc: BookingError) -> HttpResponse:
     return _details_page(request, context, status=exc.status)
 
 
+@embeddable
 @require_http_methods(["GET", "POST"])
 @_online_booking_open
 @_bookable_service
@@ -424,6 +444,7 @@ def book_details(request, service: Pick, who: str):
             client_notes=cleaned["notes"],
             business=business,
             idempotency_key=f"public:{cleaned['idem']}",
+            utm=utm_of(request),
         )
     except BookingError as exc:
         if exc.code == "booking_paused":  # the last booking the plan allowed went meanwhile
@@ -448,6 +469,7 @@ def _manage_url(request, booking) -> str:
     return request.build_absolute_uri(reverse("bookings:manage", args=[booking.manage_token]))
 
 
+@embeddable
 def booked(request, token: str):
     booking = _booking_by_token(token)
     return render(

@@ -1,5 +1,8 @@
 """Tests: real PostgreSQL and Redis; only the outside world (SMTP, WhatsApp) is faked."""
 
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
 from .base import REDIS_URL, env
 
@@ -25,3 +28,5 @@ PUBLIC_PORT = ""
 # Nothing leaves the machine: tests that send point this at the local fake Cloud API.
 WHATSAPP_API_BASE_URL = "http://127.0.0.1:9"
 WHATSAPP_TIMEOUT_SECONDS = 2.0
+# Uploads written by tests stay out of the checkout (one folder per checkout's key prefix).
+MEDIA_ROOT = Path(tempfile.gettempdir()) / f"agendo-media-{REDIS_PREFIX}"

@@ -21,7 +21,7 @@ from bookings.tests.factories import BookingFactory, ClientFactory
 from conftest import SHOTS, empty_schema, ensure_test_tenants
 from notifications.models import Channel, Kind, Message
 from scheduling import services as scheduling_services
-from scheduling.models import Question, ResourceCategory, WeeklyHours
+from scheduling.models import Question, ResourceCategory, ServiceCategory, WeeklyHours
 from scheduling.tests.factories import ResourceFactory, ServiceFactory, TimeOffFactory
 from webhooks.models import Endpoint
 
@@ -146,6 +146,9 @@ def dashboard(public_rows_restored, transactional_db, live_server):
             "accounts:team": barber.pk,
             "scheduling:time_off": time_off.pk,
             "scheduling:categor": chairs.pk,
+            "scheduling:service_categor": ServiceCategory.objects.create(
+                name="Cortes e barbas para todas as idades"
+            ).pk,
             "scheduling:question": question.pk,
             "scheduling:resource": rafa.pk,
             "scheduling:service": cut.pk,
@@ -165,8 +168,9 @@ def dashboard(public_rows_restored, transactional_db, live_server):
 def _url(name: str, route: str, dashboard) -> str:
     values = dict(dashboard["values"])
     if "<int:pk>" in route:
-        (pk,) = [pk for prefix, pk in dashboard["pks"].items() if name.startswith(prefix)]
-        values["pk"] = pk
+        # The longest prefix wins ("scheduling:service_categor" over "scheduling:service").
+        prefix = max((p for p in dashboard["pks"] if name.startswith(p)), key=len)
+        values["pk"] = dashboard["pks"][prefix]
     return _fill(route, values)
 
 

@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from api.v1 import api as api_v1
+from config.media import media_serve
 
 # allauth answers its rate limits with ROOT_URLCONF's handler429 (this module).
 handler429 = "accounts.views.too_many_requests"
@@ -21,6 +22,8 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("api/v1/", api_v1.urls),  # the JSON API (api/v1.py); keys on /app/settings/api/
     path("", include("api.urls")),
+    # The business's uploaded images, from its own folder only (config/media.py).
+    path("media/<str:schema>/<path:path>", media_serve, name="media"),
 ]
 
 # A database outage answers 503 with Retry-After, not 500 (config/outages.py).

@@ -293,9 +293,12 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
-MEDIA_ROOT = BASE_DIR / "media"
-# Uploads (logos) go to MEDIA_ROOT/<schema>/: one folder per business.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Uploads (logos, services' photos: scheduling/uploads.py) go to MEDIA_ROOT/<schema>/, one folder
+# per business, served at /media/<schema>/… by config/media.py while MEDIA_SERVE is on (turn it off
+# when a web server serves MEDIA_ROOT there; production with a bucket: config/settings/prod.py).
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
+MEDIA_SERVE = env.bool("MEDIA_SERVE", default=True)
 STORAGES = {
     "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

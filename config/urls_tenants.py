@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("bookings.urls")),
     path("", include("notifications.urls")),
     path("", include("billing.urls")),
+    path("", include("payments.urls")),
     path("", include("webhooks.urls")),
     path("", include("feeds.urls")),
     path("", include("reports.urls")),

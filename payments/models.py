@@ -4,6 +4,8 @@ Rows are never changed or deleted: a correction is a new row (a refund is a nega
 names the payment it refunds), each with who recorded it.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -19,6 +21,25 @@ class Method(models.TextChoices):
     PIX = "pix", "Pix"
     TRANSFER = "transfer", _("Bank transfer")
     OTHER = "other", pgettext_lazy("payment method", "Other")
+
+
+class PaymentQuerySet(models.QuerySet):
+    """No bulk change or removal: a correction is a new row (the database refuses them too)."""
+
+    def update(self, **kwargs):
+        # The one change allowed: the recorder's account removed (its name stays in the label).
+        if set(kwargs) == {"recorded_by"} and kwargs["recorded_by"] is None:
+            return super().update(**kwargs)
+        raise _immutable()
+
+    def delete(self):
+        raise _immutable()
+
+
+def _immutable():
+    from payments.errors import payment_error
+
+    return payment_error("immutable")
 
 
 class Payment(models.Model):
@@ -59,6 +80,8 @@ class Payment(models.Model):
     recorded_by_label = models.CharField(max_length=150, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = PaymentQuerySet.as_manager()
+
     class Meta:
         ordering = ["-paid_at", "-id"]
         verbose_name = _("payment")
@@ -79,6 +102,21 @@ class Payment(models.Model):
     def __str__(self) -> str:
         return f"{self.amount} {self.currency} · {self.get_method_display()}"
 
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise _immutable()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise _immutable()
+
     @property
     def is_refund(self) -> bool:
         return self.refund_of_id is not None
+
+    @property
+    def refundable(self) -> Decimal:
+        """What is left to give back of a payment; needs the selectors' `refunded` annotation."""
+        if self.is_refund:
+            return Decimal("0.00")
+        return self.amount - self.refunded

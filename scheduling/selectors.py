@@ -74,6 +74,13 @@ def resource_list(*, active: bool | None = None) -> QuerySet[Resource]:
     return qs if active is None else qs.filter(is_active=active)
 
 
+def resource_list_editable_by(*, user) -> QuerySet[Resource]:
+    """The resources whose hours and time off `user` may change: every one for owners and
+    admins; a staff member only their own (the resources linked to their account)."""
+    qs = Resource.objects.order_by("order", "name")
+    return qs if user.is_manager else qs.filter(user=user)
+
+
 def service_list(*, active: bool | None = None) -> QuerySet[Service]:
     qs = Service.objects.select_related("category").prefetch_related("resources")
     return qs if active is None else qs.filter(is_active=active)

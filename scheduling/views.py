@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
@@ -12,7 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django.views.generic import RedirectView
 
-from accounts.decorators import manager_required, owner_required
+from accounts.decorators import manager_required, owner_required, role_required
 from accounts.middleware import user_has_totp
 from billing.limits import PlanLimitError
 from scheduling import selectors, services
@@ -99,11 +100,12 @@ def _week_form(resource: Resource | None, business_week) -> WeekForm:
 
 def _hours_page(request, resource, form: WeekForm, business_week, status: int = 200):
     current = getattr(resource, "pk", None)
+    editable = selectors.resource_list_editable_by(user=request.user)
     context = {
         "resource": resource,
         "form": form,
         "business_open": any(business_week.values()),
-        "resources": Resource.objects.filter(Q(is_active=True) | Q(pk=current)),
+        "resources": editable.filter(Q(is_active=True) | Q(pk=current)),
     }
     return _page(request, "scheduling/hours.html", "hours-editor", context, status)
 
@@ -157,18 +159,58 @@ def business_hours(request):
     return _hours_editor(request, None)
 
 
-@manager_required
+@role_required()
 def resource_hours(request, pk: int):
-    return _hours_editor(request, get_object_or_404(Resource, pk=pk))
+    """A resource's week: managers any resource's, a staff member only their own (404 else)."""
+    editable = selectors.resource_list_editable_by(user=request.user)
+    return _hours_editor(request, get_object_or_404(editable, pk=pk))
+
+
+@role_required()
+def my_hours(request):
+    """The staff menu's "My hours": the hours of the member's own resource."""
+    own = selectors.resource_list_editable_by(user=request.user)
+    if request.user.is_manager:
+        return redirect("scheduling:hours")
+    first = own.filter(is_active=True).first() or own.first()
+    if first is None:
+        raise PermissionDenied(_no_own_resource())
+    return redirect("scheduling:resource_hours", pk=first.pk)
+
+
+def _no_own_resource() -> str:
+    return _("Your account is not linked to a calendar of its own; ask an owner to link it.")
+
+
+def _time_off_scope(request):
+    """(resources the member may give time off, their periods); 403 for a staff member with no
+    resource of their own. Managers: every resource and every period, the business's too."""
+    editable = selectors.resource_list_editable_by(user=request.user)
+    periods = TimeOff.objects.select_related("resource").order_by("-start")
+    if request.user.is_manager:
+        return editable, periods
+    if not editable.exists():
+        raise PermissionDenied(_no_own_resource())
+    return editable, periods.filter(resource__in=editable)
+
+
+def _time_off_form(request, resources, data=None) -> TimeOffForm:
+    return TimeOffForm(
+        data,
+        resource_label=request.business.labels["resource"],
+        resources=resources,
+        business_wide=request.user.is_manager,
+    )
 
 
 # --- Time off ------------------------------------------------------------------------------------
 
 
-@manager_required
+@role_required()
 def time_off(request):
-    label = request.business.labels["resource"]
-    form = TimeOffForm(request.POST or None, resource_label=label)
+    """Managers: any resource's time off or the whole business's; staff: their own only."""
+    resources, periods = _time_off_scope(request)
+    form = _time_off_form(request, resources, request.POST or None)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -176,26 +218,21 @@ def time_off(request):
             messages.success(request, _("Time off added."))
             if not request.htmx:
                 return redirect("scheduling:time_off")
-            form = TimeOffForm(resource_label=label)
+            form = _time_off_form(request, resources)
         else:
             status = 422
-    context = {
-        "form": form,
-        "periods": TimeOff.objects.select_related("resource").order_by("-start"),
-    }
+    context = {"form": form, "periods": periods}
     return _page(request, "scheduling/time_off.html", "time-off-panel", context, status)
 
 
-@manager_required
+@role_required()
 @require_POST
 def time_off_delete(request, pk: int):
-    services.time_off_delete(time_off=get_object_or_404(TimeOff, pk=pk), actor=request.user)
+    resources, periods = _time_off_scope(request)
+    services.time_off_delete(time_off=get_object_or_404(periods, pk=pk), actor=request.user)
     messages.success(request, _("Time off removed."))
     if request.htmx:
-        context = {
-            "form": TimeOffForm(resource_label=request.business.labels["resource"]),
-            "periods": TimeOff.objects.select_related("resource").order_by("-start"),
-        }
+        context = {"form": _time_off_form(request, resources), "periods": periods}
         return _page(request, "scheduling/time_off.html", "time-off-panel", context)
     return redirect("scheduling:time_off")
 

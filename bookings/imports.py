@@ -1,7 +1,8 @@
-"""Clients from a CSV file (`import_clients`): header mapping, row checks, create or update.
+"""Clients from a CSV file (`import_clients`, and the dashboard's Clients → Import): header
+mapping, row checks, create or update.
 
 Enter the business's schema first. Rows are checked one by one; a bad row is reported and
-skipped, never fatal.
+skipped, never fatal. Messages are in the active language (the command's: English).
 """
 
 import csv
@@ -16,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import DatabaseError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from bookings.errors import BookingError
 from bookings.models import Client, Source
@@ -81,8 +83,11 @@ def csv_columns(header: list[str]) -> CsvColumns:
         positions[name] = index
     missing = [name for name in REQUIRED if name not in positions]
     if missing:
-        found = ", ".join(repr(h) for h in header) or "nothing"
-        raise ImportFileError(f"The header needs columns {' and '.join(missing)}; found {found}.")
+        found = ", ".join(repr(h) for h in header) or _("nothing")
+        raise ImportFileError(
+            _("The header needs columns %(missing)s; found %(found)s.")
+            % {"missing": ", ".join(missing), "found": found}
+        )
     return CsvColumns(positions=positions, ignored=ignored)
 
 
@@ -94,7 +99,7 @@ def csv_read(stream: IO[str]) -> tuple[CsvColumns, Iterator[tuple[int, dict[str,
     """
     first = stream.readline()
     if not first.strip():
-        raise ImportFileError("The file is empty: it needs a header line with name and phone.")
+        raise ImportFileError(_("The file is empty: it needs a header line with name and phone."))
     delimiter = max(",;\t", key=first.count)
     reader = csv.reader(_chain(first, stream), delimiter=delimiter)
     columns = csv_columns(next(reader))
@@ -182,7 +187,9 @@ def _boolean(raw: str, label: str) -> bool | None:
         return True
     if text in FALSE:
         return False
-    raise RowError(f"{label} should be yes or no, not {raw!r}")
+    raise RowError(
+        _("%(column)s should be yes or no, not %(value)r") % {"column": label, "value": raw}
+    )
 
 
 def _date(raw: str, *, region: str) -> dt.date | None:
@@ -200,16 +207,19 @@ def _date(raw: str, *, region: str) -> dt.date | None:
         if fmt.endswith("%y") and parsed > timezone.localdate():
             parsed = parsed.replace(year=parsed.year - 100)  # "05/03/50" is 1950, not 2050
         if parsed > timezone.localdate():
-            raise RowError(f"birth date {raw!r} is in the future")
+            raise RowError(_("birth date %(value)r is in the future") % {"value": raw})
         return parsed
-    raise RowError(f"birth date {raw!r} is not a date (use YYYY-MM-DD)")
+    raise RowError(_("birth date %(value)r is not a date (use YYYY-MM-DD)") % {"value": raw})
 
 
 def _tags(raw: str) -> list[str]:
     tags = list(dict.fromkeys(t.strip() for t in re.split(r"[,;|]", raw) if t.strip()))
     too_long = [tag for tag in tags if len(tag) > TAG_MAX]
     if too_long:
-        raise RowError(f"tag {too_long[0]!r} is longer than {TAG_MAX} characters")
+        raise RowError(
+            _("tag %(tag)r is longer than %(max)d characters")
+            % {"tag": too_long[0], "max": TAG_MAX}
+        )
     return tags
 
 
@@ -218,21 +228,21 @@ def _cleaned(row: Mapping[str, str], *, region: str) -> dict:
     name = (row.get("name") or "").strip()
     raw_phone = (row.get("phone") or "").strip()
     if not name:
-        raise RowError("missing name")
+        raise RowError(_("missing name"))
     if len(name) > NAME_MAX:
-        raise RowError(f"name is longer than {NAME_MAX} characters")
+        raise RowError(_("name is longer than %(max)d characters") % {"max": NAME_MAX})
     if not raw_phone:
-        raise RowError("missing phone")
+        raise RowError(_("missing phone"))
     try:
         phone = phone_normalize(raw_phone, region=region)
     except BookingError:
-        raise RowError(f"invalid phone {raw_phone!r}") from None
+        raise RowError(_("invalid phone %(value)r") % {"value": raw_phone}) from None
     values: dict = {"name": name, "phone": phone}
     if email := (row.get("email") or "").strip().lower():
         try:
             validate_email(email)
         except ValidationError:
-            raise RowError(f"invalid e-mail {email!r}") from None
+            raise RowError(_("invalid e-mail %(value)r") % {"value": email}) from None
         values["email"] = email
     if notes := (row.get("notes") or "").strip():
         values["notes"] = notes
@@ -304,8 +314,107 @@ def client_import_rows(
             result = RowResult(line=line, outcome="skipped", reason=str(exc))
         except DatabaseError as exc:  # a constraint we did not foresee: skip, do not stop
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            result = RowResult(line=line, outcome="skipped", reason=f"not saved: {reason}")
+            result = RowResult(
+                line=line, outcome="skipped", reason=_("not saved: %(reason)s") % {"reason": reason}
+            )
         report.rows.append(result)
     if dry_run:
         transaction.set_rollback(True)
     return report
+
+
+# --- An upload in the dashboard: checked first (a dry run), then applied ------------------------
+# The file's text waits in the cache between the two steps under a random key bound to the member
+# who uploaded it (and, through the cache's key function, to the business): the browser only
+# holds the key, so what is applied is exactly what was checked.
+
+UPLOAD_MAX_BYTES = 2 * 1024 * 1024
+UPLOAD_MAX_ROWS = 5000
+UPLOAD_KEEP_SECONDS = 30 * 60
+_STASH_KEY = "client-import:{token}"
+
+
+def upload_text(data: bytes) -> str:
+    """The uploaded file as text: UTF-8 (a BOM allowed), no NUL byte, at most 2 MB."""
+    if len(data) > UPLOAD_MAX_BYTES:
+        raise ImportFileError(
+            _("The file is larger than %(size)d MB; split it in smaller files.")
+            % {"size": UPLOAD_MAX_BYTES // (1024 * 1024)}
+        )
+    if b"\x00" in data:
+        raise ImportFileError(
+            _("This is not a CSV text file (it holds NUL bytes). Save it as CSV and try again.")
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportFileError(
+            _(
+                "The file is not UTF-8 text. In your spreadsheet choose “CSV UTF-8” when you "
+                "save it, and try again."
+            )
+        ) from None
+
+
+def upload_rows(text: str) -> tuple[CsvColumns, list[tuple[int, dict[str, str]]]]:
+    """The columns and every row of `text`, refused past UPLOAD_MAX_ROWS rows."""
+    import io
+
+    try:
+        columns, rows = csv_read(io.StringIO(text, newline=""))
+        kept = []
+        for row in rows:
+            if len(kept) == UPLOAD_MAX_ROWS:
+                raise ImportFileError(
+                    _("The file has more than %(count)d rows; split it in smaller files.")
+                    % {"count": UPLOAD_MAX_ROWS}
+                )
+            kept.append(row)
+    except csv.Error as exc:
+        raise ImportFileError(
+            _("The file cannot be read as CSV: %(error)s") % {"error": exc}
+        ) from None
+    return columns, kept
+
+
+def upload_stash(*, text: str, user_id: int) -> str:
+    """Keep a checked file's text for its apply step; the key to give back."""
+    import secrets
+
+    from django.core.cache import cache
+
+    token = secrets.token_urlsafe(24)
+    cache.set(_STASH_KEY.format(token=token), (user_id, text), UPLOAD_KEEP_SECONDS)
+    return token
+
+
+def upload_unstash(*, token: str, user_id: int) -> str | None:
+    """The text kept under `token` for this member (None: unknown, expired or someone else's);
+    taken once: a second apply finds nothing."""
+    from django.core.cache import cache
+
+    if not re.fullmatch(r"[A-Za-z0-9_-]{32}", token or ""):
+        return None
+    key = _STASH_KEY.format(token=token)
+    kept = cache.get(key)
+    if not kept or kept[0] != user_id:
+        return None
+    cache.delete(key)
+    return kept[1]
+
+
+def upload_template_rows() -> list[list[str]]:
+    """The downloadable example: the header the import reads and one filled-in row."""
+    return [
+        list(FIELDS),
+        [
+            "Ana Souza",
+            "+55 11 91234-5678",
+            "ana@example.com",
+            _("Prefers mornings"),
+            _("regular, beard"),
+            "no",
+            "1990-05-31",
+            "yes",
+        ],
+    ]

@@ -1,6 +1,15 @@
 from django.urls import path, register_converter
 
-from bookings.views import bookings, calendar, clients, dashboard, data, my_bookings, public
+from bookings.views import (
+    bookings,
+    calendar,
+    client_import,
+    clients,
+    dashboard,
+    data,
+    my_bookings,
+    public,
+)
 
 
 class ServiceIdsConverter:
@@ -54,6 +63,12 @@ urlpatterns = [
     path("app/bookings/<str:reference>/change/", bookings.booking_change, name="change"),
     path("app/bookings/<str:reference>/<str:action>/", bookings.booking_action, name="action"),
     path("app/clients/", clients.client_list, name="clients"),
+    path("app/clients/import/", client_import.client_import, name="client_import"),
+    path(
+        "app/clients/import/template.csv",
+        client_import.client_import_template,
+        name="client_import_template",
+    ),
     path("app/clients/search/", bookings.client_search, name="client_search"),
     path("app/clients/new/", clients.client_edit, name="client_new"),
     path("app/clients/<int:pk>/", clients.client_detail, name="client_detail"),

@@ -344,11 +344,25 @@ class TimeOffForm(forms.ModelForm):
         formfield_callback = dates.model_form_field
         widgets = {"start": DATETIME_INPUT, "end": DATETIME_INPUT}
 
-    def __init__(self, *args, resource_label: str = "resource", **kwargs):
+    def __init__(
+        self,
+        *args,
+        resource_label: str = "resource",
+        resources=None,
+        business_wide: bool = True,
+        **kwargs,
+    ):
+        """`resources`: those the member may choose (all by default); `business_wide`: whether
+        the whole business may be closed (owners and admins), else a resource is required."""
         super().__init__(*args, **kwargs)
-        self.fields["resource"].queryset = Resource.objects.filter(is_active=True)
-        self.fields["resource"].empty_label = _("The whole business")
+        choices = Resource.objects.all() if resources is None else resources
+        self.fields["resource"].queryset = choices.filter(is_active=True)
         self.fields["resource"].label = resource_label.capitalize()
+        if business_wide:
+            self.fields["resource"].empty_label = _("The whole business")
+        else:
+            self.fields["resource"].required = True
+            self.fields["resource"].empty_label = None
 
     def clean(self):
         cleaned = super().clean()

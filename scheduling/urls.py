@@ -14,6 +14,7 @@ urlpatterns = [
     path("app/settings/questions/<int:pk>/delete/", views.question_delete, name="question_delete"),
     path("app/settings/two-factor/", views.settings_two_factor, name="settings_two_factor"),
     path("app/hours/", views.business_hours, name="hours"),
+    path("app/my-hours/", views.my_hours, name="my_hours"),
     path("app/time-off/", views.time_off, name="time_off"),
     path("app/time-off/<int:pk>/delete/", views.time_off_delete, name="time_off_delete"),
     path("app/categories/", views.categories, name="categories"),

@@ -970,7 +970,7 @@ def bookings_auto_complete(
     *, now: dt.datetime | None = None, batch: int = AUTO_COMPLETE_BATCH
 ) -> list[int]:
     """Confirmed bookings whose end plus the business's grace (`auto_complete_after_minutes`)
-    has passed become completed; returns their ids. Beat runs it every minute in each business.
+    has passed become completed; returns their ids. Beat runs it every 5 minutes per business.
 
     In bulk: one query locks the due rows, one UPDATE changes them, one INSERT writes their
     events. Rows a member is changing at this moment are locked and skipped (SKIP LOCKED): the

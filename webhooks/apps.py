@@ -16,3 +16,21 @@ class WebhooksConfig(AppConfig):
         post_save.connect(receivers.booking_event_saved, sender=BookingEvent, dispatch_uid="hooks")
         post_save.connect(receivers.client_saved, sender=Client, dispatch_uid="hooks-client")
         client_erased.connect(receivers.client_erased, dispatch_uid="hooks-erase")
+        _audit_words()
+
+
+def _audit_words() -> None:
+    """The history page's names for the audit entries of endpoints."""
+    from django.utils.translation import gettext_lazy as _
+
+    from accounts.models import AUDIT_ACTIONS, AUDIT_FIELDS
+
+    AUDIT_ACTIONS.update(
+        {
+            "webhook.created": _("Webhook endpoint added"),
+            "webhook.updated": _("Webhook endpoint changed"),
+            "webhook.deleted": _("Webhook endpoint deleted"),
+        }
+    )
+    AUDIT_FIELDS.setdefault("url", _("Address"))
+    AUDIT_FIELDS.setdefault("events", _("Events"))

@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.audit import audit_diff, audit_record, audit_snapshot
 from accounts.models import User
 from billing.limits import module_enabled, module_refusal
 from billing.webhook import sign
@@ -58,31 +59,49 @@ def endpoint_create(
     """A new enabled endpoint with a fresh secret (shown to its creator once)."""
     _require_module()
     url_check(url)
-    return Endpoint.objects.create(
+    endpoint = Endpoint.objects.create(
         url=url,
         events=_clean_events(events),
         description=description.strip(),
         created_by=created_by,
     )
+    changes = audit_snapshot(endpoint, AUDITED)  # never its secret
+    audit_record(actor=created_by, action="webhook.created", target=endpoint, changes=changes)
+    return endpoint
+
+
+# What the audit trail keeps of an endpoint (the signing secret never).
+AUDITED = ["url", "events", "description"]
 
 
 @transaction.atomic
-def endpoint_update(*, endpoint: Endpoint, url: str, events, description: str = "") -> Endpoint:
+def endpoint_update(
+    *, endpoint: Endpoint, url: str, events, description: str = "", actor: User | None = None
+) -> Endpoint:
     _require_module()
     if url != endpoint.url:
         url_check(url)
+    before = audit_snapshot(endpoint, AUDITED)
     endpoint.url = url
     endpoint.events = _clean_events(events)
     endpoint.description = description.strip()
     endpoint.save(update_fields=["url", "events", "description", "updated_at"])
+    changes = audit_diff(before, audit_snapshot(endpoint, AUDITED))
+    if changes:
+        audit_record(actor=actor, action="webhook.updated", target=endpoint, changes=changes)
     return endpoint
 
 
 @transaction.atomic
-def endpoint_set_active(*, endpoint: Endpoint, active: bool, now=None) -> Endpoint:
+def endpoint_set_active(
+    *, endpoint: Endpoint, active: bool, now=None, actor: User | None = None
+) -> Endpoint:
     """Enable (deliveries still waiting get a fresh 24 h) or disable by hand."""
     now = now or timezone.now()
     endpoint = Endpoint.objects.select_for_update().get(pk=endpoint.pk)
+    if endpoint.is_active != active:
+        changes = {"is_active": [endpoint.is_active, active]}
+        audit_record(actor=actor, action="webhook.updated", target=endpoint, changes=changes)
     if active:
         _require_module()
         url_check(endpoint.url)
@@ -99,7 +118,9 @@ def endpoint_set_active(*, endpoint: Endpoint, active: bool, now=None) -> Endpoi
 
 
 @transaction.atomic
-def endpoint_delete(*, endpoint: Endpoint) -> None:
+def endpoint_delete(*, endpoint: Endpoint, actor: User | None = None) -> None:
+    changes = audit_snapshot(endpoint, AUDITED)
+    audit_record(actor=actor, action="webhook.deleted", target=endpoint, changes=changes)
     endpoint.delete()
 
 

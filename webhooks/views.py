@@ -95,7 +95,7 @@ def endpoint_detail(request, pk: int):
         form = EndpointForm(request.POST)
         if form.is_valid():
             try:
-                services.endpoint_update(endpoint=endpoint, **form.cleaned_data)
+                services.endpoint_update(endpoint=endpoint, actor=request.user, **form.cleaned_data)
             except AgendoError as exc:
                 _form_error(form, exc)
                 status = exc.status
@@ -121,7 +121,7 @@ def endpoint_toggle(request, pk: int):
     endpoint = get_object_or_404(Endpoint, pk=pk)
     active = not endpoint.is_active
     try:
-        services.endpoint_set_active(endpoint=endpoint, active=active)
+        services.endpoint_set_active(endpoint=endpoint, active=active, actor=request.user)
     except AgendoError as exc:
         return _refused(request, endpoint.pk, exc)
     messages.success(request, _("Endpoint enabled.") if active else _("Endpoint disabled."))
@@ -132,7 +132,7 @@ def endpoint_toggle(request, pk: int):
 @require_POST
 def endpoint_delete(request, pk: int):
     endpoint = get_object_or_404(Endpoint, pk=pk)
-    services.endpoint_delete(endpoint=endpoint)
+    services.endpoint_delete(endpoint=endpoint, actor=request.user)
     messages.success(request, _("Endpoint deleted."))
     return _go(request, reverse("webhooks:endpoints"))
 

@@ -53,8 +53,10 @@ def _schema_name() -> str:
 
 
 # Paths that carry a secret (a client's manage link, a calendar feed, an invitation or password
-# reset key): logged as "/manage/…", never the token itself.
-_SECRET_PATH = re.compile(r"^/(manage|booked|feeds|accounts/invite|accounts/password/reset/key)/.*")
+# reset key, a one-time "My bookings" link): logged as "/manage/…", never the token itself.
+_SECRET_PATH = re.compile(
+    r"^/(manage|booked|feeds|my-bookings/open|accounts/invite|accounts/password/reset/key)/.*"
+)
 
 
 def loggable_path(path: str) -> str:

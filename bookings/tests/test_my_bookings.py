@@ -162,3 +162,10 @@ def test_pages_in_portuguese(shop, alpha_client):
     alpha_client.post(path)
     assert_no_english(alpha_client.get("/my-bookings/list/").content.decode())
     assert_no_english(alpha_client.post(path).content.decode())
+
+
+def test_the_one_time_token_never_reaches_the_access_log():
+    from config.observability import loggable_path
+
+    assert loggable_path("/my-bookings/open/s3cr3t-token/") == "/my-bookings/open/…"
+    assert loggable_path("/my-bookings/list/") == "/my-bookings/list/"

@@ -158,6 +158,7 @@ def dashboard(public_rows_restored, transactional_db, live_server):
             "webhooks:endpoint": endpoint.pk,
             "webhooks:delivery": endpoint.pk,  # a POST-only action: any id answers 405
             "feeds:": owner.pk,
+            "notifications:client": client.pk,  # a client's message page; win-back (POST-only)
         }
     port = live_server.url.rsplit(":", 1)[1]
     yield {"base": f"http://browser.localhost:{port}", "values": values, "pks": pks, "owner": owner}

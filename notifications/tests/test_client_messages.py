@@ -257,3 +257,20 @@ def test_staff_write_only_to_clients_they_see(shop, alpha_client):
     client = _client()
     staff = login_as(alpha_client, UserFactory(), "alpha")
     assert staff.get(f"/app/clients/{client.pk}/message/").status_code == 404
+
+
+def test_a_members_message_in_the_log_and_its_page(shop, queued, alpha_client):
+    from bookings.tests.factories import BookingFactory
+    from scheduling.tests.factories import ResourceFactory, ServiceFactory
+
+    sam = UserFactory(email="sam@example.com")
+    chair = ResourceFactory(name="Chair A", user=sam)
+    client = _client(whatsapp_consent=False)
+    BookingFactory(client=client, resource=chair, service=ServiceFactory(performers=[chair]))
+    staff = login_as(alpha_client, sam, "alpha")
+    sent = staff.post(f"/app/clients/{client.pk}/message/", {"channel": "email", "body": "Hi!"})
+    assert sent.status_code == 302
+    message = Message.objects.get(kind=Kind.DIRECT)
+    assert message.staff_user == sam
+    assert staff.get(f"/app/messages/{message.pk}/").status_code == 200  # the sender sees it
+    assert "ana@example.com" in staff.get("/app/messages/").content.decode()

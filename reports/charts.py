@@ -44,10 +44,10 @@ def _nice_ceiling(value: float) -> float:
     return 10 * magnitude
 
 
-def _open(chart_id: str, title: str, desc: str, height: int) -> list[str]:
+def _open(chart_id: str, title: str, desc: str, height: int, kind: str) -> list[str]:
     cid = escape(chart_id)
     return [
-        f'<svg class="chart" role="img" viewBox="0 0 {WIDTH} {height}" '
+        f'<svg class="chart chart-{kind}" role="img" viewBox="0 0 {WIDTH} {height}" '
         f'preserveAspectRatio="xMidYMid meet" font-size="{FONT}" font-family="sans-serif" '
         f'aria-labelledby="{cid}-title {cid}-desc" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="{cid}-title">{escape(title)}</title>',
@@ -105,7 +105,7 @@ def stacked_bars(
     fmt: Formatter = _number,
 ) -> SafeString:
     """One column per label, the series stacked in it (bottom first). One series: plain bars."""
-    parts = _open(chart_id, title, desc, height)
+    parts = _open(chart_id, title, desc, height, "stacked")
     totals = [sum(s.values[i] for s in series) for i in range(len(labels))]
     top = _nice_ceiling(max(totals, default=0))
     _y_axis(parts, top, height, y_label, fmt)
@@ -142,7 +142,7 @@ def line(
 ) -> SafeString:
     """One line per series over the labels (days), a dot at each point; a negative value
     (a day of more refunds than payments) is drawn at zero and read in the table."""
-    parts = _open(chart_id, title, desc, height)
+    parts = _open(chart_id, title, desc, height, "line")
     top = _nice_ceiling(max((v for s in series for v in s.values), default=0))
     _y_axis(parts, top, height, y_label, fmt)
     slot = (WIDTH - LEFT - RIGHT) / max(len(labels), 1)
@@ -184,7 +184,7 @@ def bars(
     the value at its end. `maximum`: the scale's end (100 for percentages)."""
     row = 30
     height = TOP + row * max(len(labels), 1) + 24
-    parts = _open(chart_id, title, desc, height)
+    parts = _open(chart_id, title, desc, height, "bars")
     top = maximum or _nice_ceiling(max(values, default=0))
     usable = WIDTH - 8 - 60
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
@@ -219,7 +219,7 @@ def heat_map(
     cell_w = (WIDTH - LEFT - RIGHT) / max(len(column_labels), 1)
     cell_h = 22
     height = TOP + cell_h * len(row_labels) + BOTTOM
-    parts = _open(chart_id, title, desc, height)
+    parts = _open(chart_id, title, desc, height, "heat")
     top = max((v for row in values for v in row), default=0) or 1
     for r, (name, row) in enumerate(zip(row_labels, values, strict=True)):
         y = TOP + cell_h * r

@@ -281,10 +281,15 @@ def utilisation_by_resource(
 def top_services(*, period: Period, resource_ids: Sequence[int] | None, limit: int = TOP):
     """Services by times booked (each service of a multi-service booking counts), with their
     revenue booked. One query; rows of service_id, name, count, revenue."""
-    bookings = _bookings(period, resource_ids).filter(status__in=BOOKED)
+    items = BookingItem.objects.filter(
+        booking__start__gte=period.start_at,
+        booking__start__lt=period.end_at,
+        booking__status__in=BOOKED,
+    )
+    if resource_ids is not None:
+        items = items.filter(booking__resource_id__in=list(resource_ids))
     return list(
-        BookingItem.objects.filter(booking__in=bookings)
-        .values("service_id", "service__name")
+        items.values("service_id", "service__name")
         .annotate(
             count=Count("pk"),
             revenue=Sum("price", filter=Q(booking__status__in=EARNING)),
@@ -349,30 +354,57 @@ class ClientOverview:
     paying: int
 
 
-def _client_scope(resource_ids: Sequence[int] | None) -> Q:
-    """The bookings a reader may count (as a filter on Client's `bookings__`)."""
-    booked = Q(bookings__status__in=BOOKED)
-    return booked if resource_ids is None else booked & Q(bookings__resource_id__in=resource_ids)
+@dataclass(frozen=True)
+class ClientAnalytics:
+    overview: ClientOverview
+    frequent: list[Client]  # most visits first: .visits, .last, .lifetime_value, .favourite_*
+    lapsing: list[Client]  # last booking 90–180 days ago, most visits first
+    resources: list[dict]  # resource_id, resource__name, clients, visits: most clients first
 
 
-def _visit(resource_ids: Sequence[int] | None) -> Q:
-    visit = Q(bookings__status=Status.COMPLETED)
-    return visit if resource_ids is None else visit & Q(bookings__resource_id__in=resource_ids)
-
-
-def _clients(resource_ids: Sequence[int] | None) -> QuerySet[Client]:
-    """Clients with their last booking, visits and first/last visit: staff see only those who
-    booked their resource."""
-    scope = _client_scope(resource_ids)
-    visit = _visit(resource_ids)
-    qs = Client.objects.filter(erased_at__isnull=True).annotate(
-        last=Max("bookings__start", filter=scope),
-        booked_n=Count("bookings", filter=scope),
-        visits=Count("bookings", filter=visit),
-        first_visit=Min("bookings__start", filter=visit),
-        last_visit=Max("bookings__start", filter=visit),
-    )
-    return qs if resource_ids is None else qs.filter(booked_n__gt=0)
+# One pass over the bookings (the reader's scope), grouped by client and resource; everything
+# about clients and resources is read from those groups. PostgreSQL keeps each CTE once.
+_CLIENTS_SQL = """
+WITH pairs AS MATERIALIZED (
+    SELECT client_id, resource_id,
+           count(*) FILTER (WHERE status = 'completed') AS visits,
+           max(start) AS last,
+           min(start) FILTER (WHERE status = 'completed') AS first_visit,
+           max(start) FILTER (WHERE status = 'completed') AS last_visit
+    FROM {booking}
+    WHERE status = ANY(%(booked)s) {scope}
+    GROUP BY client_id, resource_id
+), clients AS MATERIALIZED (
+    SELECT p.client_id, c.name, c.is_active, sum(p.visits)::int AS visits, max(p.last) AS last,
+           min(p.first_visit) AS first_visit, max(p.last_visit) AS last_visit
+    FROM pairs p JOIN {client} c ON c.id = p.client_id AND c.erased_at IS NULL
+    GROUP BY p.client_id, c.name, c.is_active
+)
+SELECT
+    {total},
+    (SELECT count(*) FROM clients),
+    (SELECT count(*) FROM clients WHERE last >= %(active_since)s),
+    (SELECT count(*) FROM clients WHERE last >= %(lapsing_since)s AND last < %(active_since)s),
+    (SELECT avg(visits) FROM clients WHERE visits > 0)::float,
+    (SELECT avg(EXTRACT(EPOCH FROM last_visit - first_visit) / (visits - 1))
+     FROM clients WHERE visits > 1)::float,
+    (SELECT json_agg(n) FROM (
+        SELECT count(*) FILTER (WHERE visits >= b.low AND (b.high IS NULL OR visits <= b.high)) AS n
+        FROM unnest(%(lows)s::int[], %(highs)s::int[]) WITH ORDINALITY AS b(low, high, i)
+        CROSS JOIN clients GROUP BY b.i ORDER BY b.i) f),
+    (SELECT json_agg(client_id) FROM (
+        SELECT client_id FROM clients WHERE visits > 0
+        ORDER BY visits DESC, name, client_id LIMIT %(top)s) t),
+    (SELECT json_agg(client_id) FROM (
+        SELECT client_id FROM clients
+        WHERE is_active AND last >= %(lapsing_since)s AND last < %(active_since)s
+        ORDER BY visits DESC, last DESC, client_id LIMIT %(lapsing_limit)s) t),
+    (SELECT json_agg(json_build_array(resource_id, name, clients, visits)) FROM (
+        SELECT p.resource_id, r.name, count(*) AS clients, sum(p.visits) AS visits
+        FROM pairs p JOIN {resource} r ON r.id = p.resource_id
+        WHERE p.visits > 0 GROUP BY p.resource_id, r.name
+        ORDER BY clients DESC, visits DESC, r.name LIMIT %(top)s) t)
+"""
 
 
 def _payments(resource_ids: Sequence[int] | None) -> QuerySet[Payment]:
@@ -380,29 +412,42 @@ def _payments(resource_ids: Sequence[int] | None) -> QuerySet[Payment]:
     return qs if resource_ids is None else qs.filter(booking__resource_id__in=resource_ids)
 
 
-def client_overview(*, now: dt.datetime, resource_ids: Sequence[int] | None) -> ClientOverview:
-    """Totals, activity, visit frequency and lifetime value. Two queries."""
+def client_analytics(
+    *, now: dt.datetime, resource_ids: Sequence[int] | None, lapsing_limit: int = 25
+) -> ClientAnalytics:
+    """Totals, activity (active, lapsing, inactive), visit frequency, lifetime value, the most
+    frequent and the lapsing clients, and the resources clients come to. Three queries: one pass
+    over the bookings (raw SQL: the ORM cannot aggregate the same groups several ways in one
+    query), one over payments, and the listed clients' details. Staff count only their
+    resource's bookings and clients, and their bookings' payments."""
     active_since = now - dt.timedelta(days=ACTIVE_DAYS)
     lapsing_since = now - dt.timedelta(days=LAPSING_DAYS)
-    buckets = {
-        f"f{low}": Count(
-            "pk", filter=Q(visits__gte=low) & (Q() if high is None else Q(visits__lte=high))
-        )
-        for low, high in FREQUENCY_BUCKETS
+    sql = _CLIENTS_SQL.format(
+        booking=Booking._meta.db_table,
+        client=Client._meta.db_table,
+        resource=Resource._meta.db_table,
+        scope="" if resource_ids is None else "AND resource_id = ANY(%(ids)s)",
+        # Staff: the clients who booked their resource; managers: every client on file.
+        total=(
+            f"(SELECT count(*) FROM {Client._meta.db_table} WHERE erased_at IS NULL)"  # noqa: S608
+            if resource_ids is None
+            else "(SELECT count(*) FROM clients)"
+        ),
+    )
+    params = {
+        "booked": list(BOOKED),
+        "ids": list(resource_ids or []),
+        "active_since": active_since,
+        "lapsing_since": lapsing_since,
+        "lows": [low for low, _high in FREQUENCY_BUCKETS],
+        "highs": [high for _low, high in FREQUENCY_BUCKETS],
+        "top": TOP,
+        "lapsing_limit": lapsing_limit,
     }
-    gap = ExpressionWrapper(
-        Seconds(F("last_visit") - F("first_visit")) / (F("visits") - 1), output_field=FloatField()
-    )
-    row = _clients(resource_ids).aggregate(
-        total=Count("pk"),
-        booked=Count("pk", filter=Q(booked_n__gt=0)),
-        active=Count("pk", filter=Q(last__gte=active_since)),
-        lapsing=Count("pk", filter=Q(last__gte=lapsing_since, last__lt=active_since)),
-        inactive=Count("pk", filter=Q(last__lt=lapsing_since) | Q(last__isnull=True)),
-        average_visits=Avg("visits", filter=Q(visits__gt=0)),
-        gap=Avg(gap, filter=Q(visits__gt=1)),
-        **buckets,
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        (total, booked, active, lapsing, average_visits, gap, frequency, frequent_ids,
+         lapsing_ids, resources) = cursor.fetchone()  # fmt: skip
     ltv = (
         _payments(resource_ids)
         .values("client_id")
@@ -410,21 +455,59 @@ def client_overview(*, now: dt.datetime, resource_ids: Sequence[int] | None) -> 
         .aggregate(total=Sum("value"), average=Avg("value"), paying=Count("client_id"))
     )
     average = ltv["average"]
-    return ClientOverview(
-        total=row["total"],
-        booked=row["booked"],
-        active=row["active"],
-        lapsing=row["lapsing"],
-        inactive=row["inactive"],
-        frequency=[((low, high), row[f"f{low}"]) for low, high in FREQUENCY_BUCKETS],
-        average_visits=row["average_visits"],
-        average_days_between_visits=row["gap"] / 86400 if row["gap"] is not None else None,
+    overview = ClientOverview(
+        total=total,
+        booked=booked,
+        active=active,
+        lapsing=lapsing,
+        inactive=total - active - lapsing,
+        frequency=list(
+            zip(FREQUENCY_BUCKETS, frequency or [0] * len(FREQUENCY_BUCKETS), strict=True)
+        ),
+        average_visits=average_visits,
+        average_days_between_visits=gap / 86400 if gap is not None else None,
         lifetime_value_total=ltv["total"] or Decimal("0"),
         lifetime_value_average=(
             Decimal(average).quantize(Decimal("0.01")) if average is not None else None
         ),
         paying=ltv["paying"] or 0,
     )
+    frequent_ids, lapsing_ids = frequent_ids or [], lapsing_ids or []
+    details = _client_details(frequent_ids + lapsing_ids, resource_ids)
+    return ClientAnalytics(
+        overview=overview,
+        frequent=[details[pk] for pk in frequent_ids],
+        lapsing=[details[pk] for pk in lapsing_ids],
+        resources=[
+            {"resource_id": rid, "resource__name": name, "clients": n, "visits": visits}
+            for rid, name, n, visits in resources or []
+        ],
+    )
+
+
+def _client_details(ids: list[int], resource_ids: Sequence[int] | None) -> dict[int, Client]:
+    """The listed clients with visits, last booking, lifetime value and favourite service and
+    resource (subqueries for these few rows only). One query, none without ids."""
+    if not ids:
+        return {}
+    scope = _client_scope(resource_ids)
+    visit = Q(bookings__status=Status.COMPLETED)
+    if resource_ids is not None:
+        visit &= Q(bookings__resource_id__in=resource_ids)
+    clients = Client.objects.filter(pk__in=ids).annotate(
+        last=Max("bookings__start", filter=scope),
+        visits=Count("bookings", filter=visit),
+        lifetime_value=_lifetime_value(resource_ids),
+        favourite_service=_favourite(resource_ids, "service"),
+        favourite_resource=_favourite(resource_ids, "resource"),
+    )
+    return {client.pk: client for client in clients}
+
+
+def _client_scope(resource_ids: Sequence[int] | None) -> Q:
+    """The bookings a reader may count (as a filter on Client's `bookings__`)."""
+    booked = Q(bookings__status__in=BOOKED)
+    return booked if resource_ids is None else booked & Q(bookings__resource_id__in=resource_ids)
 
 
 def _lifetime_value(resource_ids: Sequence[int] | None) -> Subquery:
@@ -439,7 +522,7 @@ def _lifetime_value(resource_ids: Sequence[int] | None) -> Subquery:
 
 
 def _favourite(resource_ids: Sequence[int] | None, field_name: str) -> Subquery:
-    """The client's most visited service name (`field_name` "name" of items) or resource."""
+    """The client's most visited service (`field_name` "service", from the items) or resource."""
     if field_name == "service":
         qs = BookingItem.objects.filter(
             booking__client=OuterRef("pk"), booking__status=Status.COMPLETED
@@ -457,36 +540,6 @@ def _favourite(resource_ids: Sequence[int] | None, field_name: str) -> Subquery:
     )
 
 
-def client_list_frequent(*, resource_ids: Sequence[int] | None, limit: int = TOP) -> list[Client]:
-    """The clients with most visits, with lifetime value and favourite service and resource.
-    One query."""
-    return list(
-        _clients(resource_ids)
-        .filter(visits__gt=0)
-        .annotate(
-            lifetime_value=_lifetime_value(resource_ids),
-            favourite_service=_favourite(resource_ids, "service"),
-            favourite_resource=_favourite(resource_ids, "resource"),
-        )
-        .order_by("-visits", "name", "pk")[:limit]
-    )
-
-
-def client_list_lapsing(
-    *, now: dt.datetime, resource_ids: Sequence[int] | None, limit: int = 25
-) -> list[Client]:
-    """Clients whose last booking is 90 to 180 days old, the most visits first: whom a "we miss
-    you" message may bring back. One query."""
-    active_since = now - dt.timedelta(days=ACTIVE_DAYS)
-    lapsing_since = now - dt.timedelta(days=LAPSING_DAYS)
-    return list(
-        _clients(resource_ids)
-        .filter(last__gte=lapsing_since, last__lt=active_since, is_active=True)
-        .annotate(lifetime_value=_lifetime_value(resource_ids))
-        .order_by("-visits", "-last", "pk")[:limit]
-    )
-
-
 def preferred_services(*, resource_ids: Sequence[int] | None, limit: int = TOP):
     """Services by how many clients came for them (visits). One query."""
     qs = BookingItem.objects.filter(booking__status=Status.COMPLETED)
@@ -496,18 +549,6 @@ def preferred_services(*, resource_ids: Sequence[int] | None, limit: int = TOP):
         qs.values("service_id", "service__name")
         .annotate(clients=Count("booking__client_id", distinct=True), visits=Count("pk"))
         .order_by("-clients", "-visits", "service__name")[:limit]
-    )
-
-
-def preferred_resources(*, resource_ids: Sequence[int] | None, limit: int = TOP):
-    """Resources (staff, rooms) by how many clients came to them. One query."""
-    qs = Booking.objects.filter(status=Status.COMPLETED)
-    if resource_ids is not None:
-        qs = qs.filter(resource_id__in=resource_ids)
-    return list(
-        qs.values("resource_id", "resource__name")
-        .annotate(clients=Count("client_id", distinct=True), visits=Count("pk"))
-        .order_by("-clients", "-visits", "resource__name")[:limit]
     )
 
 

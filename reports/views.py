@@ -36,7 +36,7 @@ class Figure:
     chart: str = ""
     legend: list[tuple[str, str]] | None = None  # (colour, name)
     note: str = ""
-    shown: list[list[str]] | None = None  # the table's cells as the page shows them
+    body: str = ""  # the table's rows as the page shows them (HTML)
 
 
 def _scope(request) -> tuple[list, list[int] | None]:
@@ -61,7 +61,7 @@ def _answer(request, template: str, context: dict, figures: list[Figure], status
                 return csv_response(figure.table, timezone.localdate().isoformat())
         raise Http404(_("There is no such table."))
     for figure in figures:
-        figure.shown = figure.table.shown(context.get("business"))
+        figure.body = figure.table.body_html(context.get("business"))
     context["figures"] = figures
     context["csv_query"] = _csv_query(request)
     return render(request, template, context, status=status)
@@ -317,14 +317,13 @@ def report_clients(request):
     business = request.business
     now = timezone.now()
     _resources, ids = _scope(request)
-    overview = selectors.client_overview(now=now, resource_ids=ids)
-    frequent = selectors.client_list_frequent(resource_ids=ids)
-    lapsing = selectors.client_list_lapsing(now=now, resource_ids=ids)
+    analytics = selectors.client_analytics(now=now, resource_ids=ids)
+    overview, lapsing = analytics.overview, analytics.lapsing
     cohorts = selectors.client_cohorts(now=now, timezone=business.timezone, resource_ids=ids)
     figures = [
         _activity_figure(overview),
         _frequency_figure(overview),
-        _frequent_figure(frequent),
+        _frequent_figure(analytics.frequent),
         _preferred_figure(
             "preferred-services",
             _("Preferred services"),
@@ -338,10 +337,7 @@ def report_clients(request):
             "preferred-resources",
             _("Preferred professionals and places"),
             _("Resource"),
-            [
-                (r["resource__name"], r["clients"], r["visits"])
-                for r in selectors.preferred_resources(resource_ids=ids)
-            ],
+            [(r["resource__name"], r["clients"], r["visits"]) for r in analytics.resources],
         ),
         _cohort_figure(cohorts),
         _lapsing_figure(lapsing),

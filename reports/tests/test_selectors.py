@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from bookings.models import Client
 from reports import selectors
 from reports.selectors import Period
 from reports.tests import world
@@ -132,13 +133,18 @@ def test_staff_figures_are_their_own_resources_only(w):
 NOW = world.at(world.day(4), 18)  # Friday evening of the week
 
 
+def _analytics(now=NOW, ids=None):
+    return selectors.client_analytics(now=now, resource_ids=ids)
+
+
 def test_client_overview(w):
-    overview = selectors.client_overview(now=NOW, resource_ids=None)
+    overview = _analytics().overview
     assert overview.total == 4 and overview.booked == 4
     # Client 1's only kept booking is Monday's; client 2's Monday's: all four booked lately.
     assert (overview.active, overview.lapsing, overview.inactive) == (4, 0, 0)
     assert dict(overview.frequency)[(1, 1)] == 1  # client 1: one visit
     assert dict(overview.frequency)[(2, 3)] == 1  # client 4: two
+    assert dict(overview.frequency)[(13, None)] == 0
     assert overview.average_visits == pytest.approx(1.5)
     gap = (world.at(world.day(4), 9) - world.at(dt.date(2026, 2, 10), 10)).total_seconds()
     assert overview.average_days_between_visits == pytest.approx(gap / 86400)
@@ -147,19 +153,24 @@ def test_client_overview(w):
     assert overview.lifetime_value_average == Decimal("36.67")
 
 
+def test_a_client_who_never_booked_is_inactive(w):
+    Client.objects.create(name="Never", phone="+5511900000099")
+    overview = _analytics().overview
+    assert (overview.total, overview.booked, overview.inactive) == (5, 4, 1)
+
+
 def test_lapsing_clients_and_activity_later(w):
     later = NOW + dt.timedelta(days=120)
-    overview = selectors.client_overview(now=later, resource_ids=None)
+    analytics = _analytics(later)
+    overview = analytics.overview
     assert (overview.active, overview.lapsing, overview.inactive) == (0, 4, 0)
-    lapsing = selectors.client_list_lapsing(now=later, resource_ids=None)
-    assert [c.name for c in lapsing][:1] == ["Client 4"]  # the most visits first
-    assert lapsing[0].lifetime_value == Decimal("40")
-    much_later = selectors.client_overview(now=NOW + dt.timedelta(days=200), resource_ids=None)
-    assert much_later.inactive == 4
+    assert [c.name for c in analytics.lapsing][:1] == ["Client 4"]  # the most visits first
+    assert analytics.lapsing[0].lifetime_value == Decimal("40")
+    assert _analytics(NOW + dt.timedelta(days=200)).overview.inactive == 4
 
 
 def test_most_frequent_clients_with_their_favourites(w):
-    (first, second) = selectors.client_list_frequent(resource_ids=None)
+    (first, second) = _analytics().frequent
     assert (first.name, first.visits, first.lifetime_value) == ("Client 4", 2, Decimal("40"))
     assert (first.favourite_service, first.favourite_resource) == ("Cut", "Chair A")
     assert second.name == "Client 1"
@@ -168,8 +179,10 @@ def test_most_frequent_clients_with_their_favourites(w):
 def test_preferred_services_and_resources(w):
     services = selectors.preferred_services(resource_ids=None)
     assert [(r["service__name"], r["clients"], r["visits"]) for r in services] == [("Cut", 2, 3)]
-    resources = selectors.preferred_resources(resource_ids=None)
-    assert [(r["resource__name"], r["clients"]) for r in resources] == [("Chair A", 2)]
+    resources = _analytics().resources
+    assert [(r["resource__name"], r["clients"], r["visits"]) for r in resources] == [
+        ("Chair A", 2, 3)
+    ]
 
 
 def test_cohorts_by_month_of_first_booking(w):
@@ -185,9 +198,9 @@ def test_cohorts_by_month_of_first_booking(w):
 
 def test_staff_client_analytics_count_their_resources_clients(w):
     ids = [w["a"].pk]
-    overview = selectors.client_overview(now=NOW, resource_ids=ids)
+    analytics = _analytics(ids=ids)
+    overview = analytics.overview
     assert overview.total == 3  # clients 1, 2 and 4 booked chair A; client 3 only chair B
     assert overview.lifetime_value_total == Decimal("90")
-    assert [r["resource__name"] for r in selectors.preferred_resources(resource_ids=ids)] == [
-        "Chair A"
-    ]
+    assert [r["resource__name"] for r in analytics.resources] == ["Chair A"]
+    assert [c.name for c in analytics.frequent] == ["Client 4", "Client 1"]

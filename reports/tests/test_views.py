@@ -115,7 +115,7 @@ def test_client_analytics_page(w, django_assert_max_num_queries):
     client = _client(w["owner"])
     client.get("/app/")
     with time_machine.travel("2026-07-01 12:00 -03:00", tick=False):
-        with django_assert_max_num_queries(12):
+        with django_assert_max_num_queries(10):
             response = client.get("/app/reports/clients/")
         html = response.content.decode()
         assert response.status_code == 200

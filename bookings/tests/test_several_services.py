@@ -409,3 +409,23 @@ def test_client_custom_fields_keep_the_latest_answer(shop):
     )
     client = Client.objects.get(phone="+5511987650000")
     assert client.custom_fields == {"7": "new", "8": "x"}
+
+
+def test_moving_a_booking_of_two_services_offers_times_that_fit_both(shop, alpha_client):
+    day = timezone.localdate(timezone=TZ) + dt.timedelta(days=3)
+    start = dt.datetime.combine(day, dt.time(10), TZ)
+    booking = services.booking_create(
+        service=shop.cut, extra_services=[shop.beard], start=start, client=shop.client
+    )
+    services.booking_create(  # holds 14:55–15:40
+        service=shop.cut, start=start.replace(hour=15), client=ClientFactory(), resource=shop.ana
+    )
+    alpha_client.force_login(OwnerFactory())
+    url = f"/app/bookings/slots/?service={shop.cut.pk}&resource={shop.ana.pk}&date={day}"
+    alone = alpha_client.get(url).content.decode()
+    both = alpha_client.get(f"{url}&booking={booking.pk}", **HTMX).content.decode()
+    # 14:15 and its 50 minutes (+5) would run into 14:55; the cut alone ends in time.
+    offered = "> {}</label>".format
+    assert offered("14:15") in alone and offered("14:15") not in both
+    assert offered("14:00") in both
+    assert offered("10:00") in both  # its own time stays free for itself

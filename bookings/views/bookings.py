@@ -41,7 +41,7 @@ def _pk(raw: str | None) -> int:
     return int(raw) if raw and raw.isascii() and raw.isdigit() else 0
 
 
-def _slot_choices(request, *, service, resource, day, exclude_booking_id=None):
+def _slot_choices(request, *, service, resource, day, exclude_booking_id=None, extra_services=()):
     """The free starts for the slot picker: one resource's, or the union for "any"."""
     if service is None:
         return []
@@ -52,6 +52,7 @@ def _slot_choices(request, *, service, resource, day, exclude_booking_id=None):
         resource_ids=[resource.pk] if resource else _resource_scope(request),
         exclude_booking_id=exclude_booking_id,
         business=request.business,
+        extra_services=extra_services,
     )
     if resource is not None:
         return availability.slots.get((day, resource.pk), [])
@@ -69,12 +70,17 @@ def slot_picker(request):
     service = Service.objects.filter(pk=_pk(request.GET.get("service")), is_active=True).first()
     resource = visible_resources(request.user).filter(pk=_pk(request.GET.get("resource"))).first()
     day = _local_day(request.GET.get("date"))
+    # Moving a booking of several services: the times that fit them all.
+    booking_pk = _pk(request.GET.get("booking"))
+    moving = visible_bookings(request.user).filter(pk=booking_pk).first() if booking_pk else None
+    extra = services.booking_services(moving)[1:] if moving is not None else []
     starts = _slot_choices(
         request,
         service=service,
         resource=resource,
         day=day,
-        exclude_booking_id=_pk(request.GET.get("booking")) or None,
+        exclude_booking_id=moving.pk if moving is not None else None,
+        extra_services=extra,
     )
     context = {
         "starts": starts,
@@ -230,6 +236,7 @@ def _detail_context(request, booking: Booking, **extra) -> dict:
             resource=booking.resource,
             day=day,
             exclude_booking_id=booking.pk,
+            extra_services=[item.service for item in items[1:]],
         )
         if any(action.name == "reschedule" for action in actions)
         else [],

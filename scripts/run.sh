@@ -15,6 +15,7 @@ if [ -z "${DEMO_PASSWORD:-}" ]; then  # one random demo password per checkout, r
 fi
 export DEMO_PASSWORD
 .venv/bin/python manage.py migrate_schemas --noinput -v 0
+.venv/bin/python manage.py base_schema -v 0  # the template new businesses are cloned from
 # Not PORT: honcho gives every process its own PORT.
 export WEB_PORT="${WEB_PORT:-8000}"
 .venv/bin/python manage.py seed_demo --port "$WEB_PORT"

@@ -5,6 +5,7 @@ import zoneinfo
 from django.core.exceptions import ValidationError
 from django.db import models
 from django_tenants.models import DomainMixin, TenantMixin
+from django_tenants.utils import schema_exists
 
 
 def validate_timezone(value: str) -> None:
@@ -101,6 +102,18 @@ class Tenant(TenantMixin):
 
     def __str__(self) -> str:
         return self.name
+
+    def create_schema(self, check_if_exists=False, sync_schema=True, verbosity=1):
+        """A new business's schema is a clone of the migrated template (`tenants.schema_base`),
+        not a run of every migration; without `TENANT_BASE_SCHEMA`, django-tenants' way."""
+        from tenants.schema_base import base_schema_name, schema_clone
+
+        if not (sync_schema and base_schema_name()) or self.schema_name == "public":
+            return super().create_schema(check_if_exists, sync_schema, verbosity)
+        if check_if_exists and schema_exists(self.schema_name):
+            return False
+        schema_clone(self.schema_name)
+        return True
 
     @property
     def slug(self) -> str:

@@ -72,6 +72,10 @@ ROOT_URLCONF = "config.urls_tenants"
 PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 # Seconds a web process trusts its host → tenant lookup (changes in the same process apply at once).
 TENANT_LOOKUP_CACHE_SECONDS = env.int("TENANT_LOOKUP_CACHE_SECONDS", default=10)
+# New businesses are clones of this migrated template schema (tenants/schema_base.py); "" runs
+# every migration instead. `migrate_schemas --executor=multiprocessing` uses this many processes.
+TENANT_BASE_SCHEMA = env("TENANT_BASE_SCHEMA", default="agendo_base")
+TENANT_MULTIPROCESSING_MAX_PROCESSES = env.int("TENANT_MULTIPROCESSING_MAX_PROCESSES", default=2)
 
 MIDDLEWARE = [
     # Outermost: request latency by view counts everything below, including refusals.

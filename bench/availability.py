@@ -9,6 +9,9 @@ one path screens use) with 10 and then 1,000 real confirmed bookings in the mont
 bookings query is timed too. Both show that the query count does not depend on the bookings.
 
 Targets (SPEC §9): engine median < 5 ms, selector with the database median < 20 ms.
+Issue 16: a month for 10 resources with 1,000 bookings ≤ 10 ms through the selector (≤ 5
+queries), engine ≤ 2 ms; one day for one resource ≤ 3 ms and ≤ 4 queries. The machine's load
+is printed first: medians on a busy machine are not the code's.
 """
 
 import argparse
@@ -83,7 +86,11 @@ def timed(fn, runs: int) -> tuple[list[float], object]:
 def stats(samples: list[float]) -> tuple[float, float]:
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    FASTEST.append(ordered[0])  # the least disturbed run, printed too: the machine is shared
     return statistics.median(ordered), p95
+
+
+FASTEST: list[float] = []
 
 
 def slot_count(availability) -> int:
@@ -197,7 +204,7 @@ def through_selector(runs: int) -> list[tuple]:
 
     from bookings.models import Booking, BookingEvent
     from bookings.selectors import slot_list_available as bookings_slots
-    from scheduling.selectors import availability_compute
+    from scheduling.selectors import availability_compute, settings_get
 
     _, service, ids = bench_tenant()
     rows = []
@@ -242,6 +249,33 @@ def through_selector(runs: int) -> list[tuple]:
                     service=service, start_date=MONTH_START, end_date=MONTH_END, now=NOW
                 ),
             )
+        # As the pages call it: the business's settings already at hand (the request's).
+        business = settings_get()
+        measure(
+            "  the same, settings given",
+            BUSY,
+            lambda: bookings_slots(
+                service=service,
+                start_date=MONTH_START,
+                end_date=MONTH_END,
+                now=NOW,
+                business=business,
+            ),
+        )
+        # One day of one resource (a staff member's day, the manage page's chosen day).
+        day = MONTH_START + dt.timedelta(days=1)
+        measure(
+            "one day, one resource",
+            sum(1 for rid, start, _ in busy_intervals(ids, BUSY) if rid == ids[0]),
+            lambda: bookings_slots(
+                service=service,
+                start_date=day,
+                end_date=day,
+                resource_ids=[ids[0]],
+                now=NOW,
+                business=business,
+            ),
+        )
     return rows
 
 
@@ -250,20 +284,33 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=50)
     args = parser.parse_args()
 
+    one, five = os.getloadavg()[:2]
+    print(f"load average {one:.2f} {five:.2f} (1, 5 min), {os.cpu_count()} cores")
     print(
         f"Month {MONTH_START}..{MONTH_END} in {TIMEZONE}: {RESOURCES} resources, "
         f"09-18 Mon-Sat, {DURATION}-min service on a {SLOT_INTERVAL}-min grid, {args.runs} runs"
     )
-    header = f"{'':<30}{'busy':>6}{'median ms':>11}{'p95 ms':>9}{'slots':>8}{'queries':>9}"
+    header = (
+        f"{'':<30}{'busy':>6}{'median ms':>11}{'p95 ms':>9}{'min ms':>8}{'slots':>8}{'queries':>9}"
+    )
     print(header)
     print("-" * len(header))
     median, p95, slots, queries = engine_only(args.runs)
-    print(f"{'engine alone':<30}{BUSY:>6}{median:>11.2f}{p95:>9.2f}{slots:>8}{queries:>9}")
-    for label, count, median, p95, slots, queries in through_selector(args.runs):
-        print(f"{label:<30}{count:>6}{median:>11.2f}{p95:>9.2f}{slots:>8}{queries:>9}")
+    fastest = FASTEST[-1]
     print(
-        "Targets: engine median < 5 ms; selector + bookings in db median < 20 ms; "
-        "same query count for any busy."
+        f"{'engine alone':<30}{BUSY:>6}{median:>11.2f}{p95:>9.2f}{fastest:>8.2f}{slots:>8}"
+        f"{queries:>9}"
+    )
+    rows = through_selector(args.runs)
+    for (label, count, median, p95, slots, queries), fastest in zip(
+        rows, FASTEST[-len(rows) :], strict=True
+    ):
+        print(
+            f"{label:<30}{count:>6}{median:>11.2f}{p95:>9.2f}{fastest:>8.2f}{slots:>8}{queries:>9}"
+        )
+    print(
+        "Targets: engine median ≤ 2 ms; selector + bookings in db (1,000) median ≤ 10 ms with "
+        "≤ 5 queries; one day, one resource ≤ 3 ms with ≤ 4 queries; same query count for any busy."
     )
 
 

@@ -99,12 +99,17 @@ def _week(hours: WeeklyIntervals) -> list[tuple[tuple[tuple[int, int], ...], boo
 
 
 def _epoch_spans(spans: Sequence[Span]) -> list[tuple[int, int]]:
+    if not spans:
+        return []
+    if all(type(start) is int for start, _end in spans):  # epoch seconds, as bookings reads them
+        return [(a, b) for a, b in spans if a < b]
+    floor, ceil = math.floor, math.ceil
     out = []
     for start, end in spans:
-        if type(start) is int:  # already whole epoch seconds (as bookings reads them)
+        if type(start) is int:
             a, b = start, end
         else:  # aware datetimes: exact to the microsecond until 2200
-            a, b = math.floor(start.timestamp()), math.ceil(end.timestamp())
+            a, b = floor(start.timestamp()), ceil(end.timestamp())
         if a < b:
             out.append((a, b))
     return out

@@ -11,4 +11,10 @@ class SchedulingConfig(AppConfig):
         from tenants.signals import demo_tenant_seeded
 
         post_schema_sync.connect(receivers.settings_create_for_new_tenant)
+        # Cached free slots (bookings.slot_cache) follow every change of what makes them.
+        from scheduling import slot_version
+        from scheduling.models import BusinessSettings, Resource, Service, TimeOff, WeeklyHours
+
+        slot_version.watch(WeeklyHours, TimeOff, Service, Resource, BusinessSettings)
+        slot_version.watch_members(Service.resources.through)
         demo_tenant_seeded.connect(receivers.demo_scheduling_seed)

@@ -24,6 +24,7 @@ from scheduling.models import (
     WeeklyHours,
 )
 from scheduling.presets import PresetService, preset_for
+from scheduling.slot_version import slots_changed
 from scheduling.uploads import uploads_replaced_delete
 from tenants.regions import region_for_timezone
 
@@ -168,6 +169,7 @@ def hours_set_week(*, resource: Resource | None, week: Week, actor: User | None 
         for day, ranges in sorted(week.items())
         for start, end in sorted(ranges)
     )
+    slots_changed()  # bulk_create sends no post_save (scheduling.slot_version)
     after = _week_text(hours_week_of(resource=resource))
     if after != before:
         _audit_hours(actor, "hours.set", resource, audit_diff(before, after))

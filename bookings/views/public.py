@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
 from billing.limits import current_terms, online_booking_state
-from bookings import selectors, services
+from bookings import selectors, services, slot_cache
 from bookings.calendar_files import booking_ics
 from bookings.embed import embeddable
 from bookings.errors import BookingError, booking_error
@@ -209,14 +209,15 @@ def _who(service: Pick, who: str) -> Resource | None:
 
 @embeddable
 def public_page(request):
-    status = setup_status(business=request.business)
-    context = {"bookable": status.bookable}
-    state = online_booking_state() if status.bookable else "open"
+    # Whether clients can book at all, cached while nothing bookable changes (bookings.slot_cache).
+    can_book = slot_cache.bookable(business=request.business)
+    context = {"bookable": can_book}
+    state = online_booking_state() if can_book else "open"
     if state != "open":
         context["paused"] = state
         if request.user.is_authenticated and request.user.is_manager:
             context["paused_reason"] = state
-    elif status.bookable:
+    elif can_book:
         # Only what someone active performs: a service nobody does would lead nowhere.
         search = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
         bookable = service_groups_bookable(search=search)
@@ -230,7 +231,7 @@ def public_page(request):
         context["max_services"] = services.MAX_SERVICES
     elif request.user.is_authenticated and request.user.is_manager:
         # The business's own owner or admin sees what still stands between them and clients.
-        context["missing"] = status.missing
+        context["missing"] = setup_status(business=request.business).missing
     return render(request, "bookings/public/services.html", context)
 
 
@@ -248,8 +249,8 @@ def _strip(request, service, resource, *, chosen=None, page_from=None):
 
     Pages are STRIP_DAYS long counted from today, up to the maximum advance. `chosen` (a day
     the client picked) or else `page_from` (an earlier/later link) says which page; a day past
-    the advance or already gone clamps to the nearest page and says why. One engine run over
-    the page answers both the strip and the chosen day, whichever page it is.
+    the advance or already gone clamps to the nearest page and says why. The page's days come
+    from the slots cache (`bookings.slot_cache`); one engine run computes those it lacks.
     """
     business = request.business
     today = timezone.localdate()
@@ -262,7 +263,8 @@ def _strip(request, service, resource, *, chosen=None, page_from=None):
     anchor = min(max(chosen or page_from or today, today), last)
     first = today + dt.timedelta(days=(anchor - today).days // STRIP_DAYS * STRIP_DAYS)
     end = min(first + dt.timedelta(days=STRIP_DAYS - 1), last)
-    availability = selectors.slot_list_available(
+    # Each day's free times come from the cache while nothing changed (bookings.slot_cache).
+    availability = slot_cache.slot_page(
         service=service.first,
         start_date=first,
         end_date=end,

@@ -20,6 +20,7 @@ from bookings.models import Booking
 from bookings.tests.factories import BookingFactory, ClientFactory
 from conftest import SHOTS, empty_schema, ensure_test_tenants
 from notifications.models import Channel, Kind, Message
+from payments import services as payment_services
 from scheduling import services as scheduling_services
 from scheduling.models import Question, ResourceCategory, ServiceCategory, WeeklyHours
 from scheduling.tests.factories import ResourceFactory, ServiceFactory, TimeOffFactory
@@ -135,6 +136,12 @@ def dashboard(public_rows_restored, transactional_db, live_server):
             description="CRM da barbearia (todos os agendamentos)",
             events=["booking.created", "booking.cancelled"],
         )
+        # The ledger: a payment with a long note, partly refunded (the payments pages' rows).
+        payment = payment_services.payment_record(
+            booking=booking, amount="55.5", method="transfer", actor=owner,
+            note="Transferência bancária do cartão corporativo da empresa da cliente",
+        )  # fmt: skip
+        payment_services.payment_refund(payment=payment, amount="5.5", note="Troco", actor=owner)
         values = {
             "reference": booking.reference,
             "kind": Kind.REMINDER,
@@ -159,6 +166,8 @@ def dashboard(public_rows_restored, transactional_db, live_server):
             "webhooks:delivery": endpoint.pk,  # a POST-only action: any id answers 405
             "feeds:": owner.pk,
             "notifications:client": client.pk,  # a client's message page; win-back (POST-only)
+            "payments:client": client.pk,  # POST-only actions: they answer 405
+            "payments:refund": payment.pk,
         }
     port = live_server.url.rsplit(":", 1)[1]
     yield {"base": f"http://browser.localhost:{port}", "values": values, "pks": pks, "owner": owner}

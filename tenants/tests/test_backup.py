@@ -15,6 +15,7 @@ from bookings import services
 from bookings.models import Booking, Client
 from conftest import host_client
 from notifications.models import ChannelSettings
+from payments import services as payment_services
 from scheduling.models import BusinessSettings, Resource, WeeklyHours
 from scheduling.tests.factories import ResourceFactory, ServiceFactory, TimeOffFactory
 from tenants.backup import schema_tables
@@ -76,6 +77,11 @@ def filled(tenant_alpha):
         services.client_interaction_add(
             client=Client.objects.first(), kind="note", body="Ünïcode ✓", author=owner
         )
+        # The ledger, whose rows a trigger keeps from changing: a restore only inserts them.
+        paid = payment_services.payment_record(
+            booking=booking, amount="40", method="pix", actor=owner
+        )
+        payment_services.payment_refund(payment=paid, amount="10", note="change", actor=owner)
     WhatsAppNumber.objects.create(phone_number_id="55501", tenant=tenant_alpha)
     WhatsAppContact.objects.create(
         phone_number_id="platform", phone="+5511900000000", tenant=tenant_alpha,
@@ -89,6 +95,7 @@ def test_backup_then_restore_into_a_new_business_gives_back_every_table(filled, 
     call_command("tenant_backup", "alpha", "-o", str(path))
     before = _snapshot("alpha")
     assert before["bookings_booking"] and before["notifications_message"]
+    assert len(before["payments_payment"]) == 2
 
     call_command("tenant_restore", str(path), "--slug", "alpha-copy")
 

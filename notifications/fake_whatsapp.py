@@ -121,6 +121,9 @@ def signature(body: bytes, secret: str) -> str:
 class FakeWhatsAppHandler(BaseHTTPRequestHandler):
     server_version = "FakeWhatsApp/1.0"
     protocol_version = "HTTP/1.1"  # keep-alive: every answer carries its Content-Length
+    # Headers and body leave in two writes: with Nagle's algorithm the body would wait for the
+    # caller's delayed ACK (40 ms) on a kept-alive connection.
+    disable_nagle_algorithm = True
 
     def log_message(self, format, *args):  # keep test output quiet
         return
@@ -238,6 +241,7 @@ class FakeWhatsAppHandler(BaseHTTPRequestHandler):
 
 class FakeWhatsAppServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # many senders connect at once (socketserver's default: 5)
 
     def __init__(
         self,

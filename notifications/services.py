@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -275,24 +275,59 @@ def _current_tenant():
     return tenant
 
 
-def _remember_whatsapp_contact(
-    message: Message, channels: ChannelSettings, now: dt.datetime, tenant=None
+def _remember_whatsapp_contacts(
+    messages: list[Message], channels: ChannelSettings, now: dt.datetime, tenant=None
 ) -> None:
-    """The client's reply to this number now reaches this business (shared platform number)."""
-    from tenants.services import whatsapp_contact_touch
+    """The clients' replies to this number now reach this business (shared platform number).
+    Sent already: a lost routing hint is logged, never a reason to send again."""
+    from tenants import services as tenant_services
 
-    account = _whatsapp_account(channels)
-    whatsapp_contact_touch(
-        tenant=tenant or _current_tenant(),
-        phone_number_id=account.phone_number_id,
-        phone=message.recipient,
-        at=now,
-    )
+    phones = sorted({m.recipient for m in messages if m.channel == Channel.WHATSAPP})
+    if not phones:
+        return
+    number = _whatsapp_account(channels).phone_number_id
+    try:
+        with transaction.atomic():
+            tenant = tenant or _current_tenant()
+            if len(phones) == 1:
+                tenant_services.whatsapp_contact_touch(
+                    tenant=tenant, phone_number_id=number, phone=phones[0], at=now
+                )
+            else:  # one statement for a batch's answers (sorted: no lock-order deadlocks)
+                tenant_services.whatsapp_contacts_touch(
+                    tenant=tenant, phone_number_id=number, phones=phones, at=now
+                )
+    except Exception:
+        log.exception(
+            "messages %s: sent, but the WhatsApp contact was not recorded",
+            ", ".join(str(m.pk) for m in messages),
+        )
+
+
+def _mark_sent(sent: list[tuple[Message, str]]) -> None:
+    """Messages the provider accepted (with its ids): `sent`, in one statement however many."""
+    at = timezone.now()
+    for as_template in {message.as_template for message, _id in sent}:
+        group = [(m, provider_id) for m, provider_id in sent if m.as_template == as_template]
+        ids = Case(
+            *(When(pk=m.pk, then=Value(provider_id)) for m, provider_id in group),
+            output_field=CharField(),
+        )
+        Message.objects.filter(pk__in=[m.pk for m, _id in group], status=Status.SENDING).update(
+            status=Status.SENT,
+            provider_id=ids,
+            as_template=as_template,
+            sent_at=at,
+            sending_since=None,
+            last_error="",
+            updated_at=at,
+        )
 
 
 def _retry_or_fail(message: Message, *, error: str, transient: bool, now: dt.datetime) -> str:
     if transient and message.attempts < settings.MESSAGE_MAX_ATTEMPTS:
         delay = settings.MESSAGE_RETRY_BASE_SECONDS * 2 ** (message.attempts - 1)
+        log.warning("message %s: %s; trying again in %s s", message.pk, error[:300], delay)
         Message.objects.filter(pk=message.pk, status=Status.SENDING).update(
             status=Status.QUEUED,
             send_after=now + dt.timedelta(seconds=delay),
@@ -333,21 +368,8 @@ def _record(
             error=f"Unexpected error during the send, not retried (it may have gone): {error!r}",
         )
         return Status.FAILED
-    Message.objects.filter(pk=message.pk, status=Status.SENDING).update(
-        status=Status.SENT,
-        provider_id=provider_id,
-        as_template=message.as_template,
-        sent_at=timezone.now(),
-        sending_since=None,
-        last_error="",
-        updated_at=timezone.now(),
-    )
-    if message.channel == Channel.WHATSAPP:
-        try:
-            with transaction.atomic():
-                _remember_whatsapp_contact(message, channels, now, tenant)
-        except Exception:  # sent already: a lost routing hint must not make us send again
-            log.exception("message %s: sent, but the WhatsApp contact was not recorded", message.pk)
+    _mark_sent([(message, provider_id)])
+    _remember_whatsapp_contacts([message], channels, now, tenant)
     return Status.SENT
 
 
@@ -422,9 +444,20 @@ def messages_send_due(
     def done(status: str) -> None:
         statuses[status] = statuses.get(status, 0) + 1
 
-    def record(future: Future) -> None:
-        message, claimed_at = in_flight.pop(future)
-        done(_record(message, channels, claimed_at, *future.result(), tenant=tenant))
+    def record(futures) -> None:
+        """The answers that came in since the last look, written down together."""
+        sent: list[tuple[Message, str]] = []
+        for future in futures:
+            message, claimed_at = in_flight.pop(future)
+            provider_id, error = future.result()
+            if error is None:
+                sent.append((message, provider_id))
+            else:
+                done(_record(message, channels, claimed_at, provider_id, error, tenant=tenant))
+        if sent:
+            _mark_sent(sent)
+            _remember_whatsapp_contacts([m for m, _id in sent], channels, timezone.now(), tenant)
+            statuses[Status.SENT] = statuses.get(Status.SENT, 0) + len(sent)
 
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="send") as pool:
         try:
@@ -446,14 +479,12 @@ def messages_send_due(
                             in_flight[pool.submit(_attempt, send)] = (message, claimed_at)
                 if not in_flight:
                     break
-                for future in wait(in_flight, return_when=FIRST_COMPLETED).done:
-                    record(future)
+                record(wait(in_flight, return_when=FIRST_COMPLETED).done)
         finally:  # an error of ours mid-batch: what already went is still written down
-            for future in list(in_flight):
-                try:
-                    record(future)
-                except Exception:
-                    log.exception("a sent message's outcome could not be recorded")
+            try:
+                record(list(in_flight))
+            except Exception:
+                log.exception("the outcome of messages in flight could not be recorded")
     return BatchResult(statuses=statuses, claimed=claimed, exhausted=exhausted)
 
 

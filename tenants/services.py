@@ -325,3 +325,20 @@ def whatsapp_contact_touch(*, tenant: Tenant, phone_number_id: str, phone: str, 
         unique_fields=["phone_number_id", "phone"],
         update_fields=["tenant", "last_sent_at"],
     )
+
+
+def whatsapp_contacts_touch(*, tenant: Tenant, phone_number_id: str, phones, at) -> None:
+    """`whatsapp_contact_touch` for a batch of sends: one statement for every phone."""
+    from tenants.models import WhatsAppContact
+
+    WhatsAppContact.objects.bulk_create(
+        [
+            WhatsAppContact(
+                phone_number_id=phone_number_id, phone=phone, tenant=tenant, last_sent_at=at
+            )
+            for phone in sorted(set(phones))  # once each, in one order: no deadlock between two
+        ],
+        update_conflicts=True,
+        unique_fields=["phone_number_id", "phone"],
+        update_fields=["tenant", "last_sent_at"],
+    )

@@ -146,6 +146,13 @@ DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 # TRAPS #14: without health checks every worker answers one 500 after PostgreSQL restarts.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# DATABASE_POOL=1: Django's psycopg pool per process instead of a connection kept per thread
+# (config/database.py, docs/scaling.md); pooled connections are never persistent ones.
+if env.bool("DATABASE_POOL", default=False):
+    from config.database import pool_options
+
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = pool_options(env)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, rate limits, Celery broker ----------------------------------------------------
@@ -400,7 +407,11 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # A line per request to the WhatsApp API is hundreds a second in a batch: errors only.
+        "httpx": {"level": "WARNING"},
+    },
 }
 # /metrics (Prometheus): answered to `Authorization: Bearer METRICS_TOKEN` or to a client address
 # in METRICS_ALLOWED_IPS (addresses or networks, e.g. 10.0.0.0/8); with neither set, to nobody.

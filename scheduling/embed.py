@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.utils.html import format_html
+from django.utils.html import escape
 
 MAX_EMBED_DOMAINS = 10
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
@@ -60,16 +60,16 @@ def embed_snippets(*, page_url: str, script_url: str, title: str, button: str) -
     def link(source: str, medium: str) -> str:
         return f"{page_url}?{urlencode({'utm_source': source, 'utm_medium': medium})}"
 
-    frame = format_html(
-        '<iframe src="{}" title="{}" data-agendo-embed loading="lazy" '
-        'style="width: 100%; min-height: 640px; border: 0;"></iframe>\n'
-        '<script src="{}" async></script>',
-        link("website", "embed"),
-        title,
-        script_url,
+    # Plain text, the HTML to copy (attribute values escaped in it); the page escapes it again
+    # to show it as it is.
+    frame = (
+        f'<iframe src="{escape(link("website", "embed"))}" title="{escape(title)}" '
+        'data-agendo-embed loading="lazy" style="width: 100%; min-height: 640px; border: 0;">'
+        f'</iframe>\n<script src="{escape(script_url)}" async></script>'
     )
-    button_code = format_html(
-        '<a href="{}" target="_blank" rel="noopener">{}</a>', link("website", "button"), button
+    button_code = (
+        f'<a href="{escape(link("website", "button"))}" target="_blank" rel="noopener">'
+        f"{escape(button)}</a>"
     )
     links = [
         ("Instagram", link("instagram", "social")),
@@ -77,4 +77,4 @@ def embed_snippets(*, page_url: str, script_url: str, title: str, button: str) -
         ("Facebook", link("facebook", "social")),
         ("WhatsApp", link("whatsapp", "message")),
     ]
-    return EmbedSnippets(frame=str(frame), button=str(button_code), links=links)
+    return EmbedSnippets(frame=frame, button=button_code, links=links)

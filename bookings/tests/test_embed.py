@@ -3,7 +3,6 @@ for the public booking pages, form posts inside a frame, and the campaign (UTM) 
 client came by saved on their booking."""
 
 import datetime as dt
-import uuid
 import zoneinfo
 
 import pytest
@@ -12,6 +11,7 @@ from django.utils import timezone
 from accounts.tests.factories import OwnerFactory
 from bookings.models import Booking
 from bookings.tests.factories import BookingFactory
+from bookings.tests.test_public import _details
 from conftest import host_client, login_as
 from scheduling.embed import embed_domain_normalize
 from scheduling.models import BusinessSettings, WeeklyHours
@@ -63,19 +63,6 @@ def _start(days=3, hour=10) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour), TZ)
 
 
-def _details(start, **extra) -> dict:
-    return {
-        "name": "Paula",
-        "phone": "(11) 98765-4321",
-        "email": "",
-        "notes": "",
-        "consent": "on",
-        "start": start.isoformat(),
-        "idem": uuid.uuid4().hex,
-        **extra,
-    }
-
-
 def _frame_ancestors(response) -> str:
     csp = response["Content-Security-Policy"]
     return next(p.strip() for p in csp.split(";") if p.strip().startswith("frame-ancestors"))
@@ -99,6 +86,9 @@ def test_the_websites_are_validated_and_saved_from_the_settings_page(shop, alpha
     page = client.get("/app/settings/").content.decode()
     # The snippets to copy: the frame with its sizing script, and links with their source.
     assert "data-agendo-embed" in page and "/static/js/embed.js" in page
+    # Shown as text to copy (escaped once more than the code itself).
+    frame = "&lt;iframe src=&quot;http://alpha.localhost/?utm_source=website&amp;amp;utm_medium"
+    assert frame in page
     assert 'value="http://alpha.localhost/?utm_source=instagram&amp;utm_medium=social"' in page
 
 
@@ -145,14 +135,14 @@ def test_a_booking_posted_inside_a_frame_needs_no_csrf_cookie_but_its_own_origin
     url = f"/book/{cut.pk}/{rafa.pk}/details/"
     # Inside another site's frame the browser sends none of our cookies: Origin says who posts.
     framed = host_client(HOST, enforce_csrf_checks=True)
-    response = framed.post(url, _details(_start()), HTTP_ORIGIN=f"http://{HOST}")
+    response = framed.post(url, _details(None, None, _start()), HTTP_ORIGIN=f"http://{HOST}")
     assert response.status_code == 302, response.content.decode()[:1000]
     assert Booking.objects.filter(client__name="Paula").count() == 1
     # Another site posting, or a post that says nothing of its origin and has no token: refused.
     for origin in ("https://evil.example", None):
         headers = {"HTTP_ORIGIN": origin} if origin else {}
         response = host_client(HOST, enforce_csrf_checks=True).post(
-            url, _details(_start(hour=11)), **headers
+            url, _details(None, None, _start(hour=11)), **headers
         )
         assert response.status_code == 403, origin
     assert Booking.objects.count() == 1
@@ -170,7 +160,8 @@ def test_the_campaign_of_the_landing_link_is_saved_on_the_public_booking(shop, a
     )
     assert landing.status_code == 200 and "agendo_utm" in landing.cookies
     # The steps after it carry no utm_*: the cookie remembers them.
-    response = alpha_client.post(f"/book/{cut.pk}/{rafa.pk}/details/", _details(_start()))
+    details = _details(None, None, _start())
+    response = alpha_client.post(f"/book/{cut.pk}/{rafa.pk}/details/", details)
     assert response.status_code == 302
     booking = Booking.objects.get()
     assert booking.utm_source == "instagram bio"  # control characters out
@@ -189,6 +180,6 @@ def test_the_campaign_of_the_landing_link_is_saved_on_the_public_booking(shop, a
 def test_a_booking_without_a_campaign_link_has_none(shop, alpha_client):
     cut, rafa = shop["cut"], shop["rafa"]
     alpha_client.get("/")
-    alpha_client.post(f"/book/{cut.pk}/{rafa.pk}/details/", _details(_start()))
+    alpha_client.post(f"/book/{cut.pk}/{rafa.pk}/details/", _details(None, None, _start()))
     booking = Booking.objects.get()
     assert (booking.utm_source, booking.utm_medium, booking.utm_campaign) == ("", "", "")

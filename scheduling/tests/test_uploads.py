@@ -148,3 +148,18 @@ def test_a_logo_is_stored_in_the_business_folder_and_served_with_safe_headers(
         assert owner_client.post("/app/settings/", data).status_code == 302
     assert BusinessSettings.load().logo.name.endswith(".jpg")
     assert not old.exists()
+
+
+def test_the_bucket_keeps_each_business_under_its_own_prefix(alpha):
+    from django.core.exceptions import SuspiciousOperation
+
+    from config.s3 import TenantS3Storage
+
+    storage = TenantS3Storage(
+        bucket_name="agendo-media",
+        custom_domain="media.example.com",
+        querystring_auth=False,
+    )
+    assert storage.url("logos/abc.png") == "https://media.example.com/alpha/logos/abc.png"
+    with pytest.raises(SuspiciousOperation):
+        storage.url("../beta/logos/abc.png")

@@ -142,9 +142,9 @@ def booking_payment(request, reference: str):
             _refused(form, exc)
             status = exc.status
         else:
+            if request.htmx:  # the panel says so itself
+                return _booking_panel(request, booking, compact=compact, recorded=True)
             messages.success(request, _("Payment recorded."))
-            if request.htmx:
-                return _booking_panel(request, booking, compact=compact)
             return redirect("bookings:detail", reference=booking.reference)
     else:
         status = 422
@@ -154,7 +154,9 @@ def booking_payment(request, reference: str):
     return render(request, "payments/record.html", context, status=status)
 
 
-def _booking_panel(request, booking, *, compact: bool, form=None, status: int = 200):
+def _booking_panel(
+    request, booking, *, compact: bool, form=None, status: int = 200, recorded: bool = False
+):
     if compact:
         money = selectors.booking_money(booking=booking)
         context = booking_panel_context(
@@ -162,6 +164,7 @@ def _booking_panel(request, booking, *, compact: bool, form=None, status: int = 
         )
     else:
         context = booking_panel_full(request, booking, form=form)
+    context["recorded"] = recorded
     return render(request, "payments/_booking_payments.html", context, status=status)
 
 
@@ -179,10 +182,10 @@ def client_payment(request, pk: int):
             _refused(form, exc)
             status = exc.status
         else:
-            messages.success(request, _("Payment recorded."))
-            if request.htmx:
-                context = client_panel_context(request, client)
+            if request.htmx:  # the panel says so itself
+                context = {**client_panel_context(request, client), "recorded": True}
                 return render(request, "payments/_client_payments.html", context)
+            messages.success(request, _("Payment recorded."))
             return redirect("bookings:client_detail", pk=client.pk)
     context = client_panel_context(request, client, form=form)
     template = "payments/_client_payments.html" if request.htmx else "payments/record.html"

@@ -9,6 +9,8 @@ import zipfile
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.tests.factories import OwnerFactory, UserFactory
@@ -70,6 +72,10 @@ def test_recording_a_payment_on_a_booking_with_htmx_swaps_its_panel(shop):
     page = response.content.decode()
     assert page.startswith("\n<section") or "<html" not in page
     assert "R$30.50" in page and "R$49.50" in page  # paid, balance
+    assert page.count("Payment recorded.") == 1
+    # An htmx action on the booking re-renders the detail, its panel inside: one message only.
+    action = owner.post(f"/app/bookings/{booking.reference}/complete/", **HTMX).content.decode()
+    assert action.count('class="message message-success"') == 1
     payment = Payment.objects.get()
     assert (payment.amount, payment.method, payment.booking, payment.recorded_by) == (
         Decimal("30.50"),
@@ -214,10 +220,7 @@ def test_the_day_calendar_shows_each_bookings_account_and_a_form(
     day = timezone.localtime(shop["own"].start).date().isoformat()
     client.get(f"/app/calendar/?date={day}")
 
-    def count() -> int:
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
-
+    def count() -> tuple[int, str]:
         with CaptureQueriesContext(connection) as captured:
             page = client.get(f"/app/calendar/?date={day}").content.decode()
         return len(captured), page
@@ -245,16 +248,24 @@ def test_the_day_calendar_shows_each_bookings_account_and_a_form(
     assert 'id="id_pay-' in response.content.decode()
 
 
-def test_the_client_page_shows_balance_and_history_and_takes_a_payment(shop):
+def test_the_client_page_shows_balance_and_history_and_takes_a_payment(
+    shop, django_assert_max_num_queries
+):
     client_row = shop["own"].client
     BookingFactory(client=client_row, service=shop["own"].service, status=Booking.Status.CANCELLED)
     _pay(shop["own"], shop["owner"], amount="30")
     client = _client(shop["owner"])
-    page = client.get(f"/app/clients/{client_row.pk}/").content.decode()
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(f"/app/clients/{client_row.pk}/").content.decode()
+    queries = len(captured)  # pinned below: the same with ten more entries
     assert 'id="client-payments"' in page
     assert "R$80.00" in page and "R$50.00" in page  # charged, balance
+    for _ in range(10):
+        _pay(shop["own"], shop["owner"], amount="1")
+    with django_assert_max_num_queries(queries):
+        assert client.get(f"/app/clients/{client_row.pk}/").status_code == 200
     response = client.post(
-        f"/app/payments/clients/{client_row.pk}/", {"amount": "50", "method": "pix"}, **HTMX
+        f"/app/payments/clients/{client_row.pk}/", {"amount": "40", "method": "pix"}, **HTMX
     )
     assert response.status_code == 200
     assert "R$0.00" in response.content.decode()

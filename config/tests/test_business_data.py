@@ -101,7 +101,7 @@ def test_owner_downloads_every_kind_of_data_as_one_zip_without_secrets(shop, alp
         "clients.csv", "bookings.csv", "booking_events.csv", "client_interactions.csv",
         "messages.csv", "inbound_messages.csv", "message_templates.csv", "services.csv",
         "service_resources.csv", "resources.csv", "hours.csv", "time_off.csv", "team.csv",
-        "settings.json", "channels.json", "manifest.json",
+        "payments.csv", "settings.json", "channels.json", "manifest.json",
     } <= names  # fmt: skip
     clients = {row["name"]: row for row in _csv(archive, "clients.csv")}
     assert clients["Ana Souza"]["phone"] == "+5511988887777"

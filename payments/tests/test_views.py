@@ -187,8 +187,9 @@ def test_the_payments_page_sums_by_day_and_method_and_offers_refunds(
     partial = client.get("/app/payments/?date_from=2000-01-01", **HTMX).content.decode()
     assert partial.lstrip().startswith('<div id="payments-page"')
     assert client.get("/app/payments/?date_from=2030-02-30").status_code == 422
-    bad = client.get("/app/payments/?date_from=2027-03-10&date_to=2027-03-01")
+    bad = client.get("/app/payments/?date_from=2027-03-10&date_to=2027-03-01", **HTMX)
     assert bad.status_code == 422
+    assert "The end date is before the start date." in bad.content.decode()
 
 
 def test_a_refund_from_the_list_and_one_too_many(shop):

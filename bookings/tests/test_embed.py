@@ -115,7 +115,10 @@ def test_only_the_public_booking_pages_may_be_framed_by_the_listed_websites(shop
         assert response.status_code == 200, url
         assert _frame_ancestors(response) == allowed, url
         assert "X-Frame-Options" not in response, url
-    # Never the manage link, the login, the dashboard (nor another business's pages).
+    # The confirmation opens the manage page as the whole page, out of the frame...
+    confirmation = alpha_client.get(f"/booked/{booking.manage_token}/").content.decode()
+    assert f'href="/manage/{booking.manage_token}/" role="button" target="_top"' in confirmation
+    # ...which is never framed, as the login, the dashboard and another business's pages.
     owner_client = login_as(host_client(HOST), OwnerFactory(), "alpha")
     for client, url in (
         (alpha_client, f"/manage/{booking.manage_token}/"),

@@ -7,7 +7,8 @@ from accounts import services
 from accounts.errors import AccountError
 from accounts.models import AuditEntry, User
 from accounts.tests.factories import AdminFactory, OwnerFactory, UserFactory
-from conftest import login_as
+from conftest import assert_no_english, login_as, visible_text
+from notifications import actions
 from notifications.models import Channel, ChannelSettings, Kind
 from notifications.services import channel_settings_save
 from scheduling import services as scheduling_services
@@ -183,3 +184,31 @@ def test_history_is_for_owners_and_admins_and_the_old_address_redirects(
     assert alpha_client.get("/app/settings/audit/").status_code == 200
     login_as(alpha_client, UserFactory(), "alpha")
     assert alpha_client.get("/app/settings/audit/").status_code == 403
+
+
+def test_history_of_a_pt_br_business_is_portuguese(owner_client, owner, tenant_alpha):
+    business = BusinessSettings.load()
+    business.language = "pt-br"
+    business.save()
+    member = UserFactory(full_name="Nina New")
+    services.user_change_role(actor=owner, user=member, role="admin")
+    services.user_set_active(actor=owner, user=member, active=False)
+    actions.template_save(
+        kind=Kind.REMINDER, channel=Channel.WHATSAPP, language="pt-br", subject="", body="Oi!"
+    )
+    channels = ChannelSettings.load()
+    channels.whatsapp_access_token = "EAAG-secret"
+    channel_settings_save(channels=channels, tenant=tenant_alpha, actor=owner)
+
+    html = owner_client.get("/app/settings/audit/").content.decode()
+    assert_no_english(html)
+    text = visible_text(html)
+    for words in (
+        "Membro da equipe alterado",
+        "Modelo de mensagem alterado",
+        "Lembrete · WhatsApp",
+        "Canais alterados",
+        "Tipo de alteração",
+        "não salvo → salvo",
+    ):
+        assert words in text, words

@@ -9,7 +9,7 @@ from accounts.tests.factories import OwnerFactory, UserFactory
 from bookings import imports
 from bookings.models import Client
 from bookings.tests.factories import ClientFactory
-from conftest import login_as
+from conftest import assert_no_english, login_as, visible_text
 
 URL = "/app/clients/import/"
 GOOD = (
@@ -114,3 +114,20 @@ def test_template_download_and_managers_only(owner_client, alpha_client):
     assert alpha_client.get(URL).status_code == 403
     assert alpha_client.get(URL + "template.csv").status_code == 403
     assert 'href="/app/clients/import/"' not in alpha_client.get("/app/clients/").content.decode()
+
+
+def test_the_import_page_of_a_pt_br_business_is_portuguese(
+    owner_client, django_assert_max_num_queries
+):
+    from scheduling.models import BusinessSettings
+
+    BusinessSettings.objects.filter(pk=1).update(language="pt-br")
+    owner_client.get("/app/profile/")  # the plan's terms are cached after a business's first page
+    with django_assert_max_num_queries(8):
+        page = owner_client.get(URL)
+    assert_no_english(page.content.decode())
+    checked = _upload(owner_client, GOOD.replace("Carla;123", "Carla;12")).content.decode()
+    assert_no_english(checked, allowed=("Ana Souza",))
+    text = visible_text(checked)
+    assert "Linha" in text and "falta o telefone" in text and "telefone inválido" in text
+    assert "Aplicar a importação" in text

@@ -34,6 +34,7 @@ class Table:
     title: str
     columns: list[Column]
     rows: list[list] = field(default_factory=list)
+    empty: str = ""  # what an empty table says (default: nothing in the period)
 
     def shown(self, business) -> list[list[str]]:
         money: dict = {}  # a year of days repeats few amounts: each is formatted once
@@ -50,7 +51,7 @@ class Table:
             return format_html(
                 '<tr><td colspan="{}" class="muted">{}</td></tr>',
                 len(self.columns),
-                _("Nothing in this period."),
+                self.empty or _("Nothing in this period."),
             )
         return mark_safe(  # noqa: S308 - every cell is escaped by format_html(_join)
             "".join(

@@ -83,7 +83,7 @@ def report_bookings(request):
     if (upsell := _gate(request)) is not None:
         return upsell
     business = request.business
-    form = ReportRangeForm(request.GET or None)
+    form = ReportRangeForm(request.GET or None, initial={"preset": "this_month"})
     today = timezone.localdate()
     context = {"form": form, "business": business, "today": today}
     if request.GET and not form.is_valid():
@@ -433,6 +433,7 @@ def _frequent_figure(clients) -> Figure:
         ]
         for c in clients
     ]
+    table.empty = _("No visits yet.")
     return Figure(table=table)
 
 
@@ -442,6 +443,7 @@ def _preferred_figure(name: str, title: str, label: str, rows) -> Figure:
         title,
         [Column(label), Column(_("Clients"), "int"), Column(_("Visits"), "int")],
         [list(row) for row in rows],
+        empty=_("No visits yet."),
     )
     chart = charts.bars(
         chart_id=name,

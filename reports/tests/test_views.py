@@ -86,9 +86,12 @@ def test_staff_see_their_own_resource_only(w, django_assert_max_num_queries):
     assert [r[0] for r in rows[1:]] == ["Chair A"]
     days = _csv(client.get("/app/reports/", {**WEEK, "format": "csv", "table": "bookings-by-day"}))
     assert sum(int(r[-1]) for r in days[1:]) == 3
-    clients = client.get("/app/reports/clients/")
+    with time_machine.travel("2026-07-01 12:00 -03:00", tick=False):
+        clients = client.get("/app/reports/clients/")
     assert clients.status_code == 200
-    assert "Client 3" not in clients.content.decode()
+    html = clients.content.decode()
+    assert "Client 4" in html and "Client 3" not in html  # client 3 only booked chair B
+    assert "/win-back/" not in html  # "we miss you" is the managers' to send
 
 
 def test_presets_and_bad_ranges(w):

@@ -164,6 +164,13 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["status", "send_after"]),
             models.Index(fields=["provider_id"]),
+            # Claiming due rows in order (services.message_ids_due, _claim_due): the next few
+            # queued ones read straight off the index, never a sort of every queued row.
+            models.Index(
+                fields=["send_after", "id"],
+                condition=Q(status="queued"),
+                name="message_queued_due",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -15,6 +15,23 @@ import config.metrics  # noqa: E402
 import config.observability  # noqa: E402, F401
 
 
+def delay_in_each_business(task) -> int:
+    """Beat's fan-out: queue `task` once per active business, sent from inside its schema (the
+    schema travels with the task, TRAPS #7); how many were queued."""
+    from django.db import connection
+    from django_tenants.utils import tenant_context
+
+    from tenants.selectors import tenant_list_active
+
+    count = 0
+    for tenant in tenant_list_active():
+        with tenant_context(tenant):
+            task.delay()
+            count += 1
+    connection.set_schema_to_public()
+    return count
+
+
 def enqueue_on_commit(task, **kwargs) -> None:
     """Run `task` on a worker once the current transaction commits; in this process when the
     broker cannot take it (an e-mail matters more than where it is sent from)."""

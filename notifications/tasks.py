@@ -3,9 +3,9 @@
 import logging
 
 from celery import shared_task
-from django.db import connection
 from django_tenants.utils import tenant_context
 
+from config.celery import delay_in_each_business
 from notifications import inbound, services
 from notifications.queueing import SEND_DUE_TASK, SEND_TASK, enqueue_due
 
@@ -41,15 +41,7 @@ def dispatch_tenant() -> int:
 @shared_task
 def dispatch_all() -> int:
     """Beat, every minute: one `dispatch_tenant` per active business, in its schema."""
-    from tenants.selectors import tenant_list_active
-
-    count = 0
-    for tenant in tenant_list_active():
-        with tenant_context(tenant):
-            dispatch_tenant.delay()
-            count += 1
-    connection.set_schema_to_public()
-    return count
+    return delay_in_each_business(dispatch_tenant)
 
 
 @shared_task
@@ -61,15 +53,7 @@ def birthdays_tenant() -> int:
 @shared_task
 def birthdays_all() -> int:
     """Beat, every hour: one `birthdays_tenant` per active business, in its schema."""
-    from tenants.selectors import tenant_list_active
-
-    count = 0
-    for tenant in tenant_list_active():
-        with tenant_context(tenant):
-            birthdays_tenant.delay()
-            count += 1
-    connection.set_schema_to_public()
-    return count
+    return delay_in_each_business(birthdays_tenant)
 
 
 def _events(payload: dict):

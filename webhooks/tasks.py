@@ -3,10 +3,10 @@
 import logging
 
 from celery import shared_task
-from django.db import connection
 from django.utils.translation import gettext as _
-from django_tenants.utils import schema_context, tenant_context
+from django_tenants.utils import schema_context
 
+from config.celery import delay_in_each_business
 from webhooks import services, stream
 from webhooks.queueing import DELIVER_TASK, STREAM_TASK, enqueue_delivery
 
@@ -36,15 +36,7 @@ def sweep_tenant() -> int:
 @shared_task
 def sweep_all() -> int:
     """Beat, every minute: one `sweep_tenant` per active business, in its schema."""
-    from tenants.selectors import tenant_list_active
-
-    count = 0
-    for tenant in tenant_list_active():
-        with tenant_context(tenant):
-            sweep_tenant.delay()
-            count += 1
-    connection.set_schema_to_public()
-    return count
+    return delay_in_each_business(sweep_tenant)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)

@@ -168,3 +168,20 @@ def test_beat_runs_it_for_every_business():
     from bookings import tasks
 
     assert tasks.auto_complete_all.name == entry["task"]
+
+
+def test_the_beat_task_queues_one_run_per_business_inside_its_schema(tenant_alpha, tenant_beta):
+    from bookings import tasks
+    from config.celery import delay_in_each_business
+    from tenants.selectors import tenant_list_active
+
+    schemas = []
+
+    class Task:
+        def delay(self):
+            schemas.append(connection.schema_name)
+
+    assert delay_in_each_business(Task()) == tenant_list_active().count() == len(schemas)
+    assert {"alpha", "beta"} <= set(schemas) and "public" not in schemas
+    assert connection.schema_name == "public"
+    assert tasks.auto_complete_tenant.name == "bookings.tasks.auto_complete_tenant"

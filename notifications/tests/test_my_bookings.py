@@ -1,5 +1,6 @@
-"""'My bookings' (item 9): a one-time link to a client's own bookings, sent to their own WhatsApp
-or e-mail; no enumeration, single use, expiry, one business only, only that client's bookings."""
+"""'My bookings' (item 9) end to end (bookings asks, notifications sends; bookings' tests may not
+import notifications): a one-time link to a client's own bookings, sent to their own WhatsApp or
+e-mail; no enumeration, single use, expiry, one business only, only that client's bookings."""
 
 import datetime as dt
 import re

@@ -87,6 +87,11 @@ def client_payments(*, client: Client, user: User, limit: int = 50) -> list[Paym
     return list(_with_refundable(payments_visible(user).filter(client=client))[:limit])
 
 
+def payments_with_refunded(qs: QuerySet[Payment]) -> QuerySet[Payment]:
+    """`qs` with each entry's `refunded` amount, so `Payment.refundable` can be read."""
+    return _with_refundable(qs)
+
+
 def _with_refundable(qs: QuerySet[Payment]) -> QuerySet[Payment]:
     """`qs` with each entry's `refunded` amount (see Payment.refundable), newest first."""
     refunded = (

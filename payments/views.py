@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -195,13 +196,20 @@ def client_payment(request, pk: int):
 @role_required()
 @require_POST
 def payment_refund(request, pk: int):
-    """Refund part or all of a payment; back to the page it was asked from."""
-    payment = get_object_or_404(selectors.payments_visible(request.user), pk=pk)
+    """Refund part or all of a payment, then back to the page it was asked from; a refused
+    refund shows its form again with the reason (422, or 409 past what is left)."""
+    payment = get_object_or_404(
+        selectors.payments_with_refunded(selectors.payments_visible(request.user)), pk=pk
+    )
     form = RefundForm(request.POST)
-    if not form.is_valid():
-        errors = [error for field_errors in form.errors.values() for error in field_errors]
-        messages.error(request, " ".join(errors))
-    else:
+    back = request.POST.get("next") or ""
+    if not (
+        back.startswith("/")
+        and url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure())
+    ):
+        back = reverse("payments:list")
+    status = 422
+    if form.is_valid():
         data = form.cleaned_data
         try:
             services.payment_refund(
@@ -212,13 +220,10 @@ def payment_refund(request, pk: int):
                 actor=request.user,
             )
         except PaymentError as exc:
-            messages.error(request, exc.message)
+            _refused(form, exc)
+            status = exc.status
         else:
             messages.success(request, _("Refund recorded."))
-    back = request.POST.get("next") or ""
-    if not (
-        back.startswith("/")
-        and url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure())
-    ):
-        back = "payments:list"
-    return redirect(back)
+            return redirect(back)
+    context = {"payment": payment, "form": form, "back": back}
+    return render(request, "payments/refund.html", context, status=status)

@@ -205,12 +205,24 @@ def test_a_refund_from_the_list_and_one_too_many(shop):
         "returned",
         "Olivia Owner",
     )
+    # Refused: the form again, with why (409: against what was refunded already).
     response = client.post(url, {"amount": "1", "note": "again", "next": "https://evil.example/"})
-    assert response["Location"] == "/app/payments/"
-    page = client.get("/app/payments/").content.decode()
-    assert "A refund cannot be more than what is left" in page
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "A refund cannot be more than what is left of the payment (R$0.00)." in page
+    assert 'name="next" value="/app/payments/"' in page  # never another site
+    for data in ({"amount": "1e309", "note": "x"}, {"amount": "1", "note": ""}):
+        assert client.post(url, data).status_code == 422
+    refund_url = f"/app/payments/{refund.pk}/refund/"
+    refund_of_refund = client.post(refund_url, {"amount": "1", "note": "x"})
+    assert refund_of_refund.status_code == 422
+    assert "A refund cannot be refunded" in refund_of_refund.content.decode()
     assert Payment.objects.count() == 2
     assert client.get(url).status_code == 405
+    # After a refused refund the next one goes through and back where it was asked from.
+    second = _pay(shop["own"], shop["owner"], amount="20")
+    ok = client.post(f"/app/payments/{second.pk}/refund/", {"amount": "20", "note": "all"})
+    assert (ok.status_code, ok["Location"]) == (302, "/app/payments/")
 
 
 def test_the_day_calendar_shows_each_bookings_account_and_a_form(

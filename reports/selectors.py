@@ -28,7 +28,6 @@ from django.db.models import (
     FloatField,
     Func,
     Max,
-    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -318,20 +317,15 @@ def busy_hours(*, period: Period, resource_ids: Sequence[int] | None) -> list[li
 
 
 def new_and_returning(*, period: Period, resource_ids: Sequence[int] | None) -> dict[str, int]:
-    """Clients booked in the period: new (their first booking ever starts in it) or returning.
-    One query (an aggregate over clients' first bookings)."""
-    qs = Booking.objects.filter(status__in=BOOKED)
+    """Clients booked in the period: new (no booking before it) or returning. One query: each
+    client is probed twice by the bookings' client index, the bookings are not grouped."""
+    booked = Booking.objects.filter(client=OuterRef("pk"), status__in=BOOKED)
     if resource_ids is not None:
-        qs = qs.filter(resource_id__in=list(resource_ids))
-    in_period = Q(start__gte=period.start_at, start__lt=period.end_at)
-    result = (
-        qs.values("client_id")
-        .annotate(first=Min("start"), here=Count("pk", filter=in_period))
-        .filter(here__gt=0)
-        .aggregate(
-            new=Count("client_id", filter=Q(first__gte=period.start_at)),
-            returning=Count("client_id", filter=Q(first__lt=period.start_at)),
-        )
+        booked = booked.filter(resource_id__in=list(resource_ids))
+    here = Exists(booked.filter(start__gte=period.start_at, start__lt=period.end_at))
+    before = Exists(booked.filter(start__lt=period.start_at))
+    result = Client.objects.filter(here).aggregate(
+        new=Count("pk", filter=~Q(before)), returning=Count("pk", filter=Q(before))
     )
     return {"new": result["new"] or 0, "returning": result["returning"] or 0}
 

@@ -38,12 +38,8 @@ from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
 
 from bookings.models import OCCUPYING, Booking, BookingEvent, BookingItem, Client
 from payments.models import Payment
-from scheduling.availability import working_intervals
 from scheduling.models import BusinessSettings, Resource
-
-# The schedules loader of scheduling's own selectors (hours and time off of many resources over
-# a window in two queries): the same reading of the rules as the calendar's shading.
-from scheduling.selectors import _schedules
+from scheduling.selectors import resource_open_minutes
 
 Status = Booking.Status
 # Bookings that happened or will: what is counted as booked (cancelled and expired are not).
@@ -240,8 +236,8 @@ def utilisation_by_resource(
     *, period: Period, resources: Sequence[Resource], business: BusinessSettings
 ) -> list[Utilisation]:
     """Booked minutes (bookings that held the resource, by their start's day) over open minutes
-    (the working intervals the availability engine reads from hours and time off, day by day).
-    Three queries: booked minutes, weekly hours, time off."""
+    (the working intervals the availability engine reads from hours and time off, day by day:
+    `scheduling.selectors.resource_open_minutes`). Two queries: booked minutes, the rules."""
     ids = [r.pk for r in resources]
     if not ids:
         return []
@@ -252,22 +248,13 @@ def utilisation_by_resource(
         .annotate(seconds=Sum(Seconds(F("end") - F("start"))))
         .values_list("resource_id", "seconds")
     )
-    business_hours, business_off, schedules = _schedules(ids, period.start_at, period.end_at)
-    open_seconds: dict[int, float] = defaultdict(float)
-    for day in period.days:
-        intervals = working_intervals(
-            timezone=business.timezone,
-            business_hours=business_hours,
-            business_time_off=business_off,
-            resources=schedules,
-            day=day,
-        )
-        for rid, spans in intervals.items():
-            open_seconds[rid] += sum((end - start).total_seconds() for start, end in spans)
+    open_minutes = resource_open_minutes(
+        start_date=period.start, end_date=period.end, resource_ids=ids, business=business
+    )
     return [
         Utilisation(
             resource=r,
-            open_minutes=round(open_seconds[r.pk] / 60),
+            open_minutes=round(open_minutes[r.pk]),
             booked_minutes=round((booked.get(r.pk) or 0) / 60),
         )
         for r in resources

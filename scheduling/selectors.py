@@ -393,6 +393,39 @@ def resource_working_intervals(
     )
 
 
+def resource_open_minutes(
+    *,
+    start_date: dt.date,
+    end_date: dt.date,
+    resource_ids: Iterable[int],
+    business: BusinessSettings,
+) -> dict[int, float]:
+    """How many minutes each resource works over local days `start_date`..`end_date`
+    (inclusive): `resource_working_intervals` summed day by day (reports' utilisation). The
+    rules are read once for the whole range: one query, whatever its length."""
+    ids = list(resource_ids)
+    if not ids:
+        return {}
+    tz = zoneinfo.ZoneInfo(business.timezone)
+    window_start = dt.datetime.combine(start_date, dt.time(), tz)
+    window_end = dt.datetime.combine(end_date + dt.timedelta(days=1), dt.time(), tz)
+    business_hours, business_off, schedules = _schedules(ids, window_start, window_end)
+    minutes = dict.fromkeys(ids, 0.0)
+    day = start_date
+    while day <= end_date:
+        spans = working_intervals(
+            timezone=business.timezone,
+            business_hours=business_hours,
+            business_time_off=business_off,
+            resources=schedules,
+            day=day,
+        )
+        for rid, intervals in spans.items():
+            minutes[rid] += sum((end - start).total_seconds() for start, end in intervals) / 60
+        day += dt.timedelta(days=1)
+    return minutes
+
+
 # --- Questions of the booking form -----------------------------------------------------------
 
 

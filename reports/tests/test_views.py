@@ -35,7 +35,7 @@ def _csv(response) -> list[list[str]]:
 def test_the_owner_sees_the_week(w, django_assert_max_num_queries):
     client = _client(w["owner"])
     client.get("/app/")  # the business's plan terms are cached after its first page
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(12):
         response = client.get("/app/reports/", WEEK)
     assert response.status_code == 200
     html = response.content.decode()
@@ -79,7 +79,7 @@ def test_a_csv_cell_is_never_a_formula(w):
 def test_staff_see_their_own_resource_only(w, django_assert_max_num_queries):
     client = _client(w["sam"])
     client.get("/app/")
-    with django_assert_max_num_queries(14):  # and their resource's id
+    with django_assert_max_num_queries(13):  # and their resource's id
         response = client.get("/app/reports/", WEEK)
     assert response.status_code == 200
     rows = _csv(client.get("/app/reports/", {**WEEK, "format": "csv", "table": "utilisation"}))

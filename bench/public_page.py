@@ -18,6 +18,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PORT = 8765
+PAGES = (
+    ("services (/)", "/"),
+    ("who (/book/1/)", "/book/1/"),
+    ("day and slots (/book/1/any/)", "/book/1/any/"),
+)
 
 
 def wait_for_port(port: int, seconds: float = 20) -> None:
@@ -39,6 +44,9 @@ def run_wrk(path: str, host: str, seconds: int, connections: int) -> tuple[float
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1)
     p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)
+    errors = re.search(r"Socket errors: .*", out)
+    if errors:  # timeouts (wrk gives up after 2 s) are requests that never counted
+        print(f"  {path}: {errors.group(0)}")
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if non2xx:
         raise SystemExit(f"{non2xx.group(1)} error responses for {path}:\n{out}")
@@ -74,16 +82,13 @@ def main() -> None:
     try:
         wait_for_port(PORT)
         host = f"demo.{os.environ.get('BASE_DOMAIN', 'localhost')}"
-        run_wrk("/", host, 2, args.connections)  # warm up connections and caches
+        for _label, path in PAGES:  # every worker's imports, connections and caches warm
+            run_wrk(path, host, 3, args.connections)
         print(f"gunicorn {args.workers} workers, wrk {args.connections} connections, "
               f"{args.seconds}s each, host {host}")  # fmt: skip
         print(f"{'page':<30}{'req/s':>10}{'p50':>10}{'p99':>10}")
-        pages = (
-            ("services (/)", "/"),
-            ("who (/book/1/)", "/book/1/"),
-            ("day and slots (/book/1/any/)", "/book/1/any/"),
-        )
-        for label, path in pages:
+        print(f"load average {os.getloadavg()[0]:.2f} (1 min), {os.cpu_count()} cores")
+        for label, path in PAGES:
             rps, p50, p99 = run_wrk(path, host, args.seconds, args.connections)
             print(f"{label:<30}{rps:>10.1f}{p50:>10}{p99:>10}")
     finally:

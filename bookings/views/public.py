@@ -282,7 +282,7 @@ def _strip(request, service, resource, *, chosen=None, page_from=None):
         starts = availability.slots.get((chosen, resource.pk), [])
     days = [first + dt.timedelta(days=n) for n in range((end - first).days + 1)]
     return {
-        "days": [{"date": d, "open": d in open_days} for d in days],
+        "days": [{"date": d, "iso": d.isoformat(), "open": d in open_days} for d in days],
         # Blank cells keep the last, shorter page as tall as the others: nothing jumps.
         "strip_padding": range(STRIP_DAYS - len(days)),
         "strip_first": first,

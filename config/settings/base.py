@@ -76,6 +76,8 @@ TENANT_LOOKUP_CACHE_SECONDS = env.int("TENANT_LOOKUP_CACHE_SECONDS", default=10)
 # every migration instead. `migrate_schemas --executor=multiprocessing` uses this many processes.
 TENANT_BASE_SCHEMA = env("TENANT_BASE_SCHEMA", default="agendo_base")
 TENANT_MULTIPROCESSING_MAX_PROCESSES = env.int("TENANT_MULTIPROCESSING_MAX_PROCESSES", default=2)
+# migrate_schemas passes over the schemas that already have every migration (one query each).
+GET_EXECUTOR_FUNCTION = "tenants.migration_executor.get_executor"
 
 MIDDLEWARE = [
     # Outermost: request latency by view counts everything below, including refusals.

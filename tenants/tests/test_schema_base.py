@@ -119,3 +119,26 @@ def test_the_template_is_migrated_when_a_migration_is_missing(monkeypatch):
     assert base_schema_is_current()
     assert base_schema_ensure() is False  # current: nothing to do
     assert len(calls) == 1
+
+
+def test_migrate_schemas_passes_over_schemas_that_have_every_migration(tenant_alpha, monkeypatch):
+    from tenants.migration_executor import get_executor, schemas_with_pending
+
+    schemas = ["public", tenant_alpha.schema_name, "beta"]
+    assert schemas_with_pending(schemas) == ["public"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            'DELETE FROM "beta".django_migrations WHERE id = '
+            '(SELECT max(id) FROM "beta".django_migrations)'
+        )
+    assert schemas_with_pending(schemas) == ["public", "beta"]
+
+    ran = []
+    executor = get_executor("standard")
+    monkeypatch.setattr(
+        executor.__bases__[0], "run_migrations", lambda self, tenants=None: ran.append(tenants)
+    )
+    executor([], {"verbosity": 0}).run_migrations(tenants=list(schemas))
+    # Asked for something particular (here --fake), every schema goes through.
+    executor([], {"verbosity": 0, "fake": True}).run_migrations(tenants=list(schemas))
+    assert ran == [["public", "beta"], schemas]

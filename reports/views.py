@@ -1,6 +1,8 @@
 """Reports (/app/reports/) and client analytics (/app/reports/clients/): charts, their tables,
 their CSVs. Owners and admins see the business; staff their own resource's figures only."""
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.http import Http404
@@ -53,18 +55,24 @@ def _gate(request):
     return render(request, "reports/upsell.html", {"refusal": refusal}, status=refusal.status)
 
 
-def _answer(request, template: str, context: dict, figures: list[Figure], status: int = 200):
+# A page's figures: (the table names a builder makes, the builder). A CSV builds only its own.
+Builders = list[tuple[tuple[str, ...], Callable[[], list[Figure]]]]
+
+
+def _answer(request, template: str, context: Callable[[], dict], builders: Builders, status=200):
     if request.GET.get("format") == "csv":
         wanted = request.GET.get("table", "")
-        for figure in figures:
-            if figure.table.name == wanted:
-                return csv_response(figure.table, timezone.localdate().isoformat())
+        for names, build in builders:
+            if wanted in names:
+                (table,) = [f.table for f in build() if f.table.name == wanted]
+                return csv_response(table, timezone.localdate().isoformat())
         raise Http404(_("There is no such table."))
+    figures = [figure for _names, build in builders for figure in build()]
+    page = context()
     for figure in figures:
-        figure.body = figure.table.body_html(context.get("business"))
-    context["figures"] = figures
-    context["csv_query"] = _csv_query(request)
-    return render(request, template, context, status=status)
+        figure.body = figure.table.body_html(page.get("business"))
+    page.update({"figures": figures, "csv_query": _csv_query(request)})
+    return render(request, template, page, status=status)
 
 
 def _csv_query(request) -> str:
@@ -87,25 +95,47 @@ def report_bookings(request):
     today = timezone.localdate()
     context = {"form": form, "business": business, "today": today}
     if request.GET and not form.is_valid():
-        return _answer(request, "reports/bookings.html", context, [], status=400)
+        return _answer(request, "reports/bookings.html", lambda: context, [], status=400)
     start, end = form.period(today) if form.is_bound else preset_period("this_month", today)
     period = Period(start=start, end=end, timezone=business.timezone)
     resources, ids = _scope(request)
-    days = selectors.bookings_by_day(period=period, resource_ids=ids, business=business)
-    summary = selectors.summary_of(days)
-    context.update({"period": period, "summary": summary, "resources": resources})
-    figures = [
-        _bookings_figure(days, period),
-        _revenue_figure(days, period),
-        *_rates_figures(days),
-        _utilisation_figure(
-            selectors.utilisation_by_resource(period=period, resources=resources, business=business)
+
+    @functools.cache
+    def days():
+        return selectors.bookings_by_day(period=period, resource_ids=ids, business=business)
+
+    def page() -> dict:
+        summary = selectors.summary_of(days())
+        return {**context, "period": period, "summary": summary, "resources": resources}
+
+    builders: Builders = [
+        (("bookings-by-day",), lambda: [_bookings_figure(days(), period)]),
+        (("revenue-by-day",), lambda: [_revenue_figure(days(), period)]),
+        (("rates", "lead-time"), lambda: list(_rates_figures(days()))),
+        (
+            ("utilisation",),
+            lambda: [
+                _utilisation_figure(
+                    selectors.utilisation_by_resource(
+                        period=period, resources=resources, business=business
+                    )
+                )
+            ],
         ),
-        _services_figure(selectors.top_services(period=period, resource_ids=ids)),
-        _hours_figure(selectors.busy_hours(period=period, resource_ids=ids)),
-        _clients_figure(selectors.new_and_returning(period=period, resource_ids=ids)),
+        (
+            ("top-services",),
+            lambda: [_services_figure(selectors.top_services(period=period, resource_ids=ids))],
+        ),
+        (
+            ("busy-hours",),
+            lambda: [_hours_figure(selectors.busy_hours(period=period, resource_ids=ids))],
+        ),
+        (
+            ("new-returning",),
+            lambda: [_clients_figure(selectors.new_and_returning(period=period, resource_ids=ids))],
+        ),
     ]
-    return _answer(request, "reports/bookings.html", context, figures)
+    return _answer(request, "reports/bookings.html", page, builders)
 
 
 def _day_labels(period: Period) -> list[str]:
@@ -317,39 +347,56 @@ def report_clients(request):
     business = request.business
     now = timezone.now()
     _resources, ids = _scope(request)
-    analytics = selectors.client_analytics(now=now, resource_ids=ids)
-    overview, lapsing = analytics.overview, analytics.lapsing
-    cohorts = selectors.client_cohorts(now=now, timezone=business.timezone, resource_ids=ids)
-    figures = [
-        _activity_figure(overview),
-        _frequency_figure(overview),
-        _frequent_figure(analytics.frequent),
-        _preferred_figure(
-            "preferred-services",
-            _("Preferred services"),
-            _("Service"),
-            [
-                (r["service__name"], r["clients"], r["visits"])
-                for r in selectors.preferred_services(resource_ids=ids)
-            ],
-        ),
-        _preferred_figure(
-            "preferred-resources",
-            _("Preferred professionals and places"),
-            _("Resource"),
-            [(r["resource__name"], r["clients"], r["visits"]) for r in analytics.resources],
-        ),
-        _cohort_figure(cohorts),
-        _lapsing_figure(lapsing),
+
+    @functools.cache
+    def analytics():
+        return selectors.client_analytics(now=now, resource_ids=ids)
+
+    def services() -> list[Figure]:
+        rows = selectors.preferred_services(resource_ids=ids)
+        return [
+            _preferred_figure(
+                "preferred-services",
+                _("Preferred services"),
+                _("Service"),
+                [(r["service__name"], r["clients"], r["visits"]) for r in rows],
+            )
+        ]
+
+    def resources() -> list[Figure]:
+        rows = analytics().resources
+        return [
+            _preferred_figure(
+                "preferred-resources",
+                _("Preferred professionals and places"),
+                _("Resource"),
+                [(r["resource__name"], r["clients"], r["visits"]) for r in rows],
+            )
+        ]
+
+    def cohorts() -> list[Figure]:
+        tz = business.timezone
+        return [_cohort_figure(selectors.client_cohorts(now=now, timezone=tz, resource_ids=ids))]
+
+    def page() -> dict:
+        return {
+            "business": business,
+            "overview": analytics().overview,
+            "lapsing": analytics().lapsing,
+            "active_days": selectors.ACTIVE_DAYS,
+            "lapsing_days": selectors.LAPSING_DAYS,
+        }
+
+    builders: Builders = [
+        (("client-activity",), lambda: [_activity_figure(analytics().overview)]),
+        (("visit-frequency",), lambda: [_frequency_figure(analytics().overview)]),
+        (("frequent-clients",), lambda: [_frequent_figure(analytics().frequent)]),
+        (("preferred-services",), services),
+        (("preferred-resources",), resources),
+        (("cohorts",), cohorts),
+        (("lapsing-clients",), lambda: [_lapsing_figure(analytics().lapsing)]),
     ]
-    context = {
-        "business": business,
-        "overview": overview,
-        "lapsing": lapsing,
-        "active_days": selectors.ACTIVE_DAYS,
-        "lapsing_days": selectors.LAPSING_DAYS,
-    }
-    return _answer(request, "reports/clients.html", context, figures)
+    return _answer(request, "reports/clients.html", page, builders)
 
 
 def _activity_figure(overview) -> Figure:

@@ -83,6 +83,7 @@ def main() -> int:
 
     from bookings.models import Booking, Client
     from bookings.services import booking_create
+    from config.celery import app
     from notifications.models import Message
     from scheduling.models import BusinessSettings, Resource, Service, WeeklyHours
     from tenants.models import Domain, Tenant
@@ -171,6 +172,9 @@ def main() -> int:
             f"rows: {Booking.objects.count():,} bookings, {Client.objects.count():,} clients,"
             f" {Message.objects.count():,} messages"
         )
+        # Measured: its confirmations and reminders must not go out with another bench's sweep.
+        Message.objects.filter(status__in=["queued", "sending"]).update(status="cancelled")
+    app.control.purge()  # nor their tasks (queued as each booking committed)
     return 0
 
 

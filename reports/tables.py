@@ -8,11 +8,13 @@ language's export alike and the CSV is, row for row, the table on the page.
 
 import csv
 import datetime as dt
+import functools
 import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.http import HttpResponse
+from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -37,10 +39,16 @@ class Table:
     empty: str = ""  # what an empty table says (default: nothing in the period)
 
     def shown(self, business) -> list[list[str]]:
-        money: dict = {}  # a year of days repeats few amounts: each is formatted once
+        seen: dict = {}  # a year of days repeats few values (zeros above all): each formatted once
+
+        def cell(value, kind: str) -> str:
+            key = (kind, value)
+            if key not in seen:
+                seen[key] = _shown(value, kind, business)
+            return seen[key]
+
         return [
-            [_shown(v, c.kind, business, money) for v, c in zip(row, self.columns, strict=True)]
-            for row in self.rows
+            [cell(v, c.kind) for v, c in zip(row, self.columns, strict=True)] for row in self.rows
         ]
 
     def body_html(self, business) -> SafeString:
@@ -72,13 +80,22 @@ class Table:
         return [header, *body]
 
 
-def _shown(value, kind: str, business, money: dict) -> str:
+@functools.lru_cache(maxsize=4096)
+def _day(value: dt.date, style: str, language: str) -> str:
+    return format_day(value, style, language)
+
+
+def day_text(value: dt.date, style: str) -> str:
+    """`format_day`, remembered per day, style and language (a year's labels and rows each
+    parse the locale otherwise)."""
+    return _day(value, style, translation.get_language() or "en")
+
+
+def _shown(value, kind: str, business) -> str:
     if value is None or value == "":
         return "—"
     if kind == "money":
-        if value not in money:
-            money[value] = format_money(value, business)
-        return money[value]
+        return format_money(value, business)
     if kind == "percent":  # rounded first: number_format cuts a float's decimals off
         return f"{number_format(round(value, 1), 1)} %"
     if kind == "days":
@@ -86,9 +103,9 @@ def _shown(value, kind: str, business, money: dict) -> str:
     if kind in ("int", "minutes"):
         return number_format(value, 0, force_grouping=True)
     if kind == "date":
-        return format_day(value, "short_weekday")
+        return day_text(value, "short_weekday")
     if kind == "month":
-        return format_day(value, "month_abbr") + f" {value.year}"
+        return day_text(value, "month_abbr") + f" {value.year}"
     return str(value)
 
 

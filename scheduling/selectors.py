@@ -402,7 +402,10 @@ def resource_open_minutes(
 ) -> dict[int, float]:
     """How many minutes each resource works over local days `start_date`..`end_date`
     (inclusive): `resource_working_intervals` summed day by day (reports' utilisation). The
-    rules are read once for the whole range: one query, whatever its length."""
+    rules are read once for the whole range: one query, whatever its length.
+
+    An ordinary day (no time off touching it, no clock change in it) works as every other
+    ordinary day of its weekday: the engine reads each weekday once, and every other day."""
     ids = list(resource_ids)
     if not ids:
         return {}
@@ -410,18 +413,33 @@ def resource_open_minutes(
     window_start = dt.datetime.combine(start_date, dt.time(), tz)
     window_end = dt.datetime.combine(end_date + dt.timedelta(days=1), dt.time(), tz)
     business_hours, business_off, schedules = _schedules(ids, window_start, window_end)
+    closed = [*business_off, *(span for s in schedules for span in s.time_off)]
     minutes = dict.fromkeys(ids, 0.0)
+    ordinary: dict[int, dict[int, float]] = {}  # weekday → minutes per resource
     day = start_date
     while day <= end_date:
-        spans = working_intervals(
-            timezone=business.timezone,
-            business_hours=business_hours,
-            business_time_off=business_off,
-            resources=schedules,
-            day=day,
+        begins = dt.datetime.combine(day, dt.time(), tz)
+        ends = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tz)
+        plain = begins.utcoffset() == ends.utcoffset() and not any(
+            start < ends and end > begins for start, end in closed
         )
-        for rid, intervals in spans.items():
-            minutes[rid] += sum((end - start).total_seconds() for start, end in intervals) / 60
+        worked = ordinary.get(day.weekday()) if plain else None
+        if worked is None:
+            spans = working_intervals(
+                timezone=business.timezone,
+                business_hours=business_hours,
+                business_time_off=business_off,
+                resources=schedules,
+                day=day,
+            )
+            worked = {
+                rid: sum((end - start).total_seconds() for start, end in intervals) / 60
+                for rid, intervals in spans.items()
+            }
+            if plain:
+                ordinary[day.weekday()] = worked
+        for rid, value in worked.items():
+            minutes[rid] += value
         day += dt.timedelta(days=1)
     return minutes
 

@@ -2,7 +2,8 @@
 
 The rules, in one place:
 - Asking never says whether the phone or e-mail is known: the page answers the same either way,
-  and the message (if any) goes through the outbox, never in the request.
+  and in the same time: the lookup runs on a worker (bookings.tasks.access_link_request), and the
+  message (if any) goes through the outbox.
 - The link goes only to the client's own number or address on file (notifications picks which,
   as for every other message); a request for an unknown address sends nothing.
 - The token is random; only its SHA-256 is kept. It opens once, within ACCESS_LINK_MINUTES.

@@ -10,8 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from bookings import client_access
+from bookings import client_access, tasks
 from bookings.errors import BookingError
+from config.celery import enqueue_on_commit
 from tenants.ratelimit import client_ip, limit_hit
 
 # Asking for a link: per address (phone or e-mail, known or not) and per IP.
@@ -57,8 +58,12 @@ def my_bookings(request):
             )
             if wait:
                 return _too_many(request, wait)
-            client_access.access_link_request(
-                contact=value, region=region, base_url=f"{request.scheme}://{request.get_host()}"
+            # Looked up and sent by a worker: the answer costs the same for anyone.
+            enqueue_on_commit(
+                tasks.access_link_request,
+                contact=value,
+                region=region,
+                base_url=f"{request.scheme}://{request.get_host()}",
             )
             context = {"minutes": client_access.ACCESS_LINK_MINUTES}
             return render(request, "bookings/public/my_bookings_sent.html", context)

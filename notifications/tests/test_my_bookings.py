@@ -12,6 +12,7 @@ from django_tenants.utils import schema_context
 from bookings import client_access
 from bookings.models import ClientAccessLink
 from bookings.tests.factories import BookingFactory, ClientFactory
+from bookings.views import my_bookings
 from conftest import assert_no_english
 from notifications.models import Channel, ChannelSettings, Kind, Message
 from scheduling.models import BusinessSettings
@@ -43,6 +44,20 @@ def shop(alpha):
     }
 
 
+@pytest.fixture(autouse=True)
+def worker(monkeypatch):
+    """The lookup a worker does after the request (bookings.tasks.access_link_request), run at
+    once; the arguments of each, kept in `worker`."""
+    asked: list[dict] = []
+
+    def run(task, **kwargs):
+        asked.append(kwargs)
+        task(**kwargs)
+
+    monkeypatch.setattr(my_bookings, "enqueue_on_commit", run)
+    return asked
+
+
 def _ask(http, contact: str):
     return http.post("/my-bookings/", {"contact": contact})
 
@@ -55,6 +70,15 @@ def _path(url: str) -> str:
     return "/" + url.split("/", 3)[3]
 
 
+def test_the_request_only_hands_the_lookup_to_a_worker(shop, alpha_client, monkeypatch):
+    handed = []
+    monkeypatch.setattr(my_bookings, "enqueue_on_commit", lambda task, **kw: handed.append(kw))
+    for contact in ("ana@example.com", "nobody@example.com"):
+        assert _ask(alpha_client, contact).status_code == 200
+    assert [kw["contact"] for kw in handed] == ["ana@example.com", "nobody@example.com"]
+    assert not ClientAccessLink.objects.exists() and not Message.objects.exists()
+
+
 def test_the_same_answer_whether_known_or_not(shop, alpha_client):
     known = _ask(alpha_client, "ana@example.com")
     unknown = _ask(alpha_client, "nobody@example.com")
@@ -62,7 +86,7 @@ def test_the_same_answer_whether_known_or_not(shop, alpha_client):
     assert known.status_code == unknown.status_code == unknown_phone.status_code == 200
     bodies = {PER_RESPONSE.sub("", r.content.decode()) for r in (known, unknown, unknown_phone)}
     assert len(bodies) == 1 and "If we know you, a link is on its way" in bodies.pop()
-    # Nothing is sent in the request (the same work for anyone): only queued for a worker.
+    # The worker found Ana only, and only queued her message (the outbox sends it).
     message = Message.objects.get()
     assert (message.kind, message.status) == (Kind.ACCESS_LINK, Message.Status.QUEUED)
     assert ClientAccessLink.objects.count() == 1

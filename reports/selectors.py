@@ -549,8 +549,10 @@ def client_cohorts(
     """Clients by month of first booking (the last COHORT_MONTHS months), and how many of each
     booked again 1, 2, … months later. One query.
 
-    Raw SQL because the ORM cannot group by a window's result: each client's booked months
-    (a CTE), their first month, then the month offsets counted per cohort.
+    Raw SQL because the ORM cannot group by a grouped result: each client's booked months of the
+    last COHORT_MONTHS (a CTE), the first of them for clients with no booking before (probed by
+    the bookings' client index, not by reading all their history), then the month offsets
+    counted per cohort.
     """
     tz = zoneinfo.ZoneInfo(timezone)
     local_now = now.astimezone(tz)
@@ -558,31 +560,37 @@ def client_cohorts(
     first = this_month
     for _ in range(COHORT_MONTHS - 1):
         first = (first - dt.timedelta(days=1)).replace(day=1)
+    after = (this_month + dt.timedelta(days=32)).replace(day=1)
     table = Booking._meta.db_table
     scope = "" if resource_ids is None else "AND resource_id = ANY(%(ids)s)"
     sql = f"""
         WITH months AS (
             SELECT client_id, date_trunc('month', start AT TIME ZONE %(tz)s)::date AS month
             FROM {table}
-            WHERE status = ANY(%(booked)s) {scope}
+            WHERE status = ANY(%(booked)s) {scope} AND start >= %(since)s AND start < %(until)s
             GROUP BY 1, 2
         ), firsts AS (
-            SELECT client_id, min(month) AS cohort FROM months GROUP BY 1
+            SELECT m.client_id, min(m.month) AS cohort FROM months m
+            GROUP BY m.client_id
+            HAVING NOT EXISTS (
+                SELECT 1 FROM {table}
+                WHERE client_id = m.client_id AND status = ANY(%(booked)s) {scope}
+                  AND start < %(since)s
+            )
         )
         SELECT f.cohort,
                ((extract(year FROM m.month) - extract(year FROM f.cohort)) * 12
                 + extract(month FROM m.month) - extract(month FROM f.cohort))::int AS k,
                count(*)
         FROM firsts f JOIN months m USING (client_id)
-        WHERE f.cohort >= %(first)s AND f.cohort <= %(last)s
         GROUP BY 1, 2
     """  # noqa: S608 - the table name is the model's, every value a parameter
     params = {
         "tz": timezone,
         "booked": list(BOOKED),
         "ids": list(resource_ids or []),
-        "first": first,
-        "last": this_month,
+        "since": dt.datetime.combine(first, dt.time(), tz),
+        "until": dt.datetime.combine(after, dt.time(), tz),
     }
     counts: dict[dt.date, dict[int, int]] = defaultdict(dict)
     with connection.cursor() as cursor:

@@ -32,14 +32,6 @@ class NotificationsConfig(AppConfig):
         _audit_words()
 
 
-def _on_booking_event(sender, instance, created, raw=False, **kwargs):
-    # Same transaction as the booking change: the messages commit with it or not at all.
-    if created and not raw:
-        from notifications.outbox import plan_for_event
-
-        plan_for_event(instance)
-
-
 def _audit_words() -> None:
     """The history page's names for the audit entries of templates and channels."""
     from django.utils.translation import gettext_lazy as _
@@ -78,3 +70,11 @@ def _audit_words() -> None:
 
     AUDIT_TARGET_TEXTS["template"] = template_text
     AUDIT_TARGET_TEXTS["channelsettings"] = lambda label: _("Channels")
+
+
+def _on_booking_event(sender, instance, created, raw=False, **kwargs):
+    # Same transaction as the booking change: the messages commit with it or not at all.
+    if created and not raw:
+        from notifications.outbox import plan_for_event
+
+        plan_for_event(instance)

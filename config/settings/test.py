@@ -1,5 +1,6 @@
 """Tests: real PostgreSQL and Redis; only the outside world (SMTP, WhatsApp) is faked."""
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -13,12 +14,21 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 # A Redis database of its own, so tests never share rate limits or a broker with `make run`.
 TEST_REDIS_URL = env("TEST_REDIS_URL", default=REDIS_URL.rsplit("/", 1)[0] + "/15")
+# pytest-xdist (`make test` runs two workers): each worker, and the Celery workers and servers its
+# tests start (they inherit the variable), gets a Redis database and key prefix of its own, since
+# tests clear the cache; pytest-django already gives each worker its own test database.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1", …
+if XDIST_WORKER:
+    _redis_base, _redis_db = TEST_REDIS_URL.rsplit("/", 1)
+    TEST_REDIS_URL = f"{_redis_base}/{(int(_redis_db) - int(XDIST_WORKER[2:])) % 16}"
 REDIS_URL = TEST_REDIS_URL
 CACHES["default"]["LOCATION"] = TEST_REDIS_URL  # noqa: F405
 CELERY_BROKER_URL = TEST_REDIS_URL
 # Fixed, not derived from the database name: the workers tests start see the test database's
 # name, the test process the configured one, and both must use the same queues.
-REDIS_PREFIX = env("AGENDO_REDIS_PREFIX", default="agendo-test")
+REDIS_PREFIX = env("AGENDO_REDIS_PREFIX", default="agendo-test") + (
+    f"-{XDIST_WORKER}" if XDIST_WORKER else ""
+)
 CACHES["default"]["KEY_PREFIX"] = REDIS_PREFIX  # noqa: F405
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405

@@ -26,4 +26,6 @@ if ! command -v xgettext >/dev/null 2>&1 || ! command -v msgmerge >/dev/null 2>&
 fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
-exec .venv/bin/python -m pytest "$@"
+# Two processes (pytest-xdist), a file's tests on one of them: each has its own test database,
+# Redis database and key prefix (config/settings/test.py). PYTEST_WORKERS=0 runs in this process.
+exec .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" --dist loadfile "$@"

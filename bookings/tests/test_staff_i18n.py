@@ -489,7 +489,7 @@ def test_csv_header_in_the_members_language_cells_machine_readable(pt_shop, clie
     rows = _csv_rows(client_of(), "/app/bookings/export.csv?status=confirmed")
     assert rows[0] == [
         "referência", "status", "início", "fim", "serviço", "recurso", "cliente", "telefone",
-        "e-mail", "preço", "origem", "criado em",
+        "e-mail", "preço", "origem", "criado em", "utm_source", "utm_medium", "utm_campaign",
     ]  # fmt: skip
     row = dict(zip(rows[0], rows[1], strict=True))
     # Cells stay machine-readable in every language: ISO times, a dot in amounts, codes.

@@ -57,6 +57,34 @@ def django_db_setup(django_db_setup, django_db_blocker):
         ensure_test_tenants()
 
 
+def _flushes_the_database(item) -> bool:
+    """A `transaction=True` test (or a live server's) ends with a flush of every table."""
+    marker = item.get_closest_marker("django_db")
+    marked = marker is not None and (
+        marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")
+    )
+    names = getattr(item, "fixturenames", ())
+    return bool(marked) or "transactional_db" in names or "live_server" in names
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a flushing test, the test tenants are put back for whatever test runs next.
+
+    Every fixture's teardown (the flush included) has run when this hook's own call returns, so
+    no test depends on which test ran before it in its process (pytest-xdist shares files out).
+    """
+    result = yield
+    # After the session's last test the test database is gone too: nothing to put back.
+    if nextitem is not None and _flushes_the_database(item):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            ensure_test_tenants()
+            tenant_cache_clear()
+    return result
+
+
 @pytest.fixture
 def public_rows_restored(django_db_blocker):
     """Test tenants put back after a `transaction=True` test's flush emptied the public tables.

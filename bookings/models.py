@@ -241,8 +241,11 @@ class Booking(models.Model):
 
     @property
     def services_label(self) -> str:
-        """ "Haircut + Beard trim": what messages, the .ics and the pages call the booking."""
-        return " + ".join(self.service_names)
+        """ "Haircut + Beard trim": what messages, the .ics and the pages call the booking.
+
+        Lists read it from their query (bookings.selectors.with_services_label), without items.
+        """
+        return self.__dict__.get("items_label") or " + ".join(self.service_names)
 
 
 class BookingItem(models.Model):

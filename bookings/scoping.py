@@ -4,6 +4,7 @@ from django.db.models import Q, QuerySet
 
 from accounts.models import User
 from bookings.models import Booking, Client
+from bookings.selectors import with_services_label
 from scheduling.models import Resource
 
 
@@ -21,7 +22,7 @@ def visible_resources(user: User) -> QuerySet[Resource]:
 
 
 def visible_bookings(user: User) -> QuerySet[Booking]:
-    qs = Booking.objects.select_related("service", "resource", "client")
+    qs = with_services_label(Booking.objects.select_related("service", "resource", "client"))
     ids = visible_resource_ids(user)
     return qs if ids is None else qs.filter(resource_id__in=ids)
 

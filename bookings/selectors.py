@@ -5,23 +5,28 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib.postgres.aggregates import StringAgg
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import (
     Avg,
     BigIntegerField,
+    CharField,
     Count,
     F,
     Func,
     Max,
     Min,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
 )
+from django.db.models.functions import Coalesce
 from django.utils.dates import WEEKDAYS as DAY_NAMES
 
-from bookings.models import OCCUPYING, Booking, Client
+from bookings.models import OCCUPYING, Booking, BookingItem, Client
 from scheduling.availability import Availability
 from scheduling.models import BusinessSettings, Question, Service
 from scheduling.selectors import availability_compute, settings_get
@@ -111,8 +116,22 @@ def slot_list_available(
     )
 
 
+def with_services_label(qs: QuerySet[Booking]) -> QuerySet[Booking]:
+    """Each booking's services as booked, "Haircut + Beard trim", in the same query (lists show
+    every service without a query per row); `Booking.services_label` reads it when present."""
+    names = (
+        BookingItem.objects.filter(booking=OuterRef("pk"))
+        .order_by()
+        .values("booking")
+        .annotate(label=StringAgg("name", delimiter=" + ", order_by=("position", "id")))
+        .values("label")
+    )
+    label = Coalesce(Subquery(names), F("service__name"), output_field=CharField())
+    return qs.annotate(items_label=label)
+
+
 def booking_list(*, resource_ids: Iterable[int] | None = None) -> QuerySet[Booking]:
-    qs = Booking.objects.select_related("service", "resource", "client")
+    qs = with_services_label(Booking.objects.select_related("service", "resource", "client"))
     if resource_ids is not None:
         qs = qs.filter(resource_id__in=list(resource_ids))
     return qs

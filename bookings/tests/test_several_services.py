@@ -258,6 +258,23 @@ def test_staff_change_form_on_the_detail_page(shop, alpha_client):
     assert response.status_code == 422
 
 
+def test_the_lists_and_the_calendar_name_every_service(shop, alpha_client):
+    booking = _book(shop, at(10), extra=[shop.beard])
+    alpha_client.force_login(OwnerFactory())
+    day = booking.start.date().isoformat()
+    for url in (
+        "/app/bookings/?when=all",
+        f"/app/calendar/?date={day}",
+        f"/app/calendar/?date={day}&view=week",
+        f"/app/clients/{shop.client.pk}/",
+    ):
+        page = alpha_client.get(url).content.decode()
+        assert "Cut + Beard" in page, url
+    # Filtered by its second service, it is still found.
+    page = alpha_client.get(f"/app/bookings/?when=all&service={shop.beard.pk}").content.decode()
+    assert booking.reference in page
+
+
 def test_staff_see_only_their_resources_bookings_to_change(shop, alpha_client):
     booking = _book(shop, at(10), resource=shop.bia)
     staff = UserFactory(role="staff")

@@ -5,7 +5,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
@@ -392,7 +392,9 @@ def _filtered(request):
         if data["resource"]:
             qs = qs.filter(resource=data["resource"])
         if data["service"]:
-            qs = qs.filter(service=data["service"])
+            # Any of its services (a "Cut + Beard" booking is found under Beard too).
+            with_item = BookingItem.objects.filter(booking=OuterRef("pk"), service=data["service"])
+            qs = qs.filter(Q(service=data["service"]) | Exists(with_item))
         if data["client"]:
             text = data["client"].strip()
             digits = "".join(ch for ch in text if ch.isdigit())

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django_tenants.utils import schema_context
 
+from accounts.models import User
 from accounts.tests.factories import OwnerFactory
 from bookings import services
 from bookings.models import Booking, BookingEvent
@@ -98,10 +99,15 @@ def test_staff_can_still_correct_an_automatic_completion_to_no_show(grace_60):
 
 @pytest.fixture
 def committed(public_rows_restored, transactional_db):
-    """Committed rows (another connection must see them); tenant alpha emptied after."""
+    """Committed rows (another connection must see them); tenant alpha emptied after: its
+    calendar, its members and the grace put back to the default."""
     ensure_test_tenants()
     yield
     empty_calendar("alpha")
+    default = BusinessSettings._meta.get_field("auto_complete_after_minutes").default
+    with schema_context("alpha"):
+        User.objects.all().delete()
+        BusinessSettings.objects.filter(pk=1).update(auto_complete_after_minutes=default)
 
 
 def test_a_booking_staff_are_changing_is_skipped_and_their_change_wins(committed):

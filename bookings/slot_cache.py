@@ -13,7 +13,8 @@ relaxed (from the day before the first one, any distance ahead), and the request
 two round trips to Redis when cached (the version, then its days); missing days are computed
 in one engine run (`bookings.selectors.slot_list_available`: its queries) and stored.
 
-`bookable` caches the services page's "can clients book at all" the same way.
+`bookable` and `service_groups` cache the services page's "can clients book at all" and its
+list of services the same way.
 """
 
 import bisect
@@ -28,7 +29,7 @@ from django.utils import timezone
 
 from bookings import selectors
 from scheduling.models import BusinessSettings, Service
-from scheduling.selectors import setup_status
+from scheduling.selectors import BookableServices, service_groups_bookable, setup_status
 from scheduling.slot_version import slots_version
 
 TIMEOUT = 10 * 60  # seconds a cached day lives; versions, not this, keep them right
@@ -169,17 +170,32 @@ def _compute(
     return out
 
 
-def bookable(*, business: BusinessSettings) -> bool:
-    """Whether clients can book anything online (`SetupStatus.bookable`: hours, a public
-    service and an active resource performing it), cached under the slots version, which
-    every change of those bumps: the services page then asks the database nothing for it."""
+def _under_version(name: str, compute):
+    """`compute()`'s answer, cached under the current slots version (computed afresh, and not
+    kept, while Redis is unreachable)."""
     version = slots_version()
-    key = f"bookable:{version}"
+    key = f"{name}:{version}"
     if version is not None:
         found = cache.get(key)
         if found is not None:
             return found
-    answer = setup_status(business=business).bookable
+    answer = compute()
     if version is not None:
         cache.set(key, answer, timeout=TIMEOUT)
     return answer
+
+
+def bookable(*, business: BusinessSettings) -> bool:
+    """Whether clients can book anything online (`SetupStatus.bookable`: hours, a public
+    service and an active resource performing it), cached under the slots version, which
+    every change of those bumps: the services page then asks the database nothing for it."""
+    return _under_version("bookable", lambda: setup_status(business=business).bookable)
+
+
+def service_groups(*, search: str = "") -> BookableServices:
+    """The services page's list by category (`service_groups_bookable`), cached under the slots
+    version when nothing is searched: every change of a service, its category, a resource or who
+    performs what bumps it. A search is answered from the database."""
+    if search:
+        return service_groups_bookable(search=search)
+    return _under_version("service-groups", service_groups_bookable)

@@ -6,8 +6,8 @@ in the cache (Redis, with AGENDO_REDIS_PREFIX and the schema in the key, TRAPS #
 
 What bumps it, after the transaction that made the change commits (a reader that started
 before the commit may still store what it read, but under the old version, which nobody reads
-again): saving or deleting a booking, weekly hours, time off, a service, a resource or the
-business's settings, and changing which resources perform a service — by post_save,
+again): saving or deleting a booking, weekly hours, time off, a service, a service category, a
+resource or the business's settings, and changing which resources perform a service — by post_save,
 post_delete and m2m_changed receivers, so the admin, imports and every service function are
 covered. Writes that send no signal (`bulk_create`, `QuerySet.update`, raw SQL) must call
 `slots_changed()` themselves (the weekly hours service does); `QuerySet.update` of a

@@ -188,3 +188,32 @@ def test_the_services_page_knows_at_once_when_nothing_can_be_booked(shop, alpha_
     assert "Cut" not in alpha_client.get("/").content.decode()
     scheduling_services.resource_set_active(resource=shop["bia"], active=True)
     assert "Cut" in alpha_client.get("/").content.decode()
+
+
+def test_the_services_list_is_cached_and_every_change_to_it_shows_at_once(shop, alpha_client):
+    from scheduling.models import ServiceCategory
+    from scheduling.tests.factories import ServiceFactory
+
+    assert "Cut" in alpha_client.get("/").content.decode()
+    with CaptureQueriesContext(connection) as warm:
+        assert "Cut" in alpha_client.get("/").content.decode()
+    assert not [q for q in warm.captured_queries if "scheduling_service" in q["sql"]]
+
+    cut = shop["cut"]
+    cut.name = "Short cut"
+    cut.save()
+    assert "Short cut" in alpha_client.get("/").content.decode()
+    ServiceFactory(name="Beard", performers=[shop["rafa"]])
+    assert "Beard" in alpha_client.get("/").content.decode()
+    category = ServiceCategory.objects.create(name="Hair")
+    cut.category = category
+    cut.save()
+    assert "Hair" in alpha_client.get("/").content.decode()
+    category.name = "Hair and beard"
+    category.save()
+    assert "Hair and beard" in alpha_client.get("/").content.decode()
+    shop["rafa"].services.remove(cut.pk)
+    shop["bia"].services.remove(cut.pk)
+    assert "Short cut" not in alpha_client.get("/").content.decode()
+    # A search asks the database, not the cache.
+    assert "Beard" in alpha_client.get("/?q=beard").content.decode()

@@ -34,7 +34,6 @@ from scheduling.models import Resource, Service
 from scheduling.selectors import (
     SEARCH_MAX_LENGTH,
     question_list_for,
-    service_groups_bookable,
     setup_status,
 )
 from tenants.ratelimit import client_ip, limit_hit
@@ -220,7 +219,7 @@ def public_page(request):
     elif can_book:
         # Only what someone active performs: a service nobody does would lead nowhere.
         search = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
-        bookable = service_groups_bookable(search=search)
+        bookable = slot_cache.service_groups(search=search)
         context.update(
             services=bookable.services,
             groups=bookable.groups,

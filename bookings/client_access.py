@@ -142,7 +142,11 @@ def access_client(*, client_id) -> Client | None:
 def client_bookings(*, client: Client, now: dt.datetime) -> tuple[QuerySet, QuerySet]:
     """(upcoming, past) bookings of this client: upcoming are active and not yet ended, soonest
     first; past the rest, latest first (at most 50)."""
-    qs = Booking.objects.filter(client=client).select_related("service", "resource")
+    qs = (
+        Booking.objects.filter(client=client)
+        .select_related("service", "resource")
+        .prefetch_related("items")  # every service's name, and "book again" books them all
+    )
     upcoming_q = Q(status__in=[Booking.Status.PENDING, Booking.Status.CONFIRMED], end__gt=now)
     upcoming = qs.filter(upcoming_q).order_by("start")
     past = qs.exclude(upcoming_q).order_by("-start")[:50]

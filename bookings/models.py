@@ -240,6 +240,11 @@ class Booking(models.Model):
         return [item.name for item in self.items.all()] or [self.service.name]
 
     @property
+    def service_ids(self) -> list[int]:
+        """The booked services' ids in order, as `/book/<ids>/` takes them ("book again")."""
+        return [item.service_id for item in self.items.all()] or [self.service_id]
+
+    @property
     def services_label(self) -> str:
         """ "Haircut + Beard trim": what messages, the .ics and the pages call the booking.
 

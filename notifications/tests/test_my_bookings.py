@@ -131,6 +131,22 @@ def test_link_opens_once_and_lists_only_that_clients_bookings(
     assert ClientAccessLink.objects.get().used_at is not None
 
 
+def test_book_again_books_every_service_of_a_booking(shop, alpha_client):
+    from bookings.models import BookingItem
+    from scheduling.tests.factories import ServiceFactory
+
+    past = shop["past"]
+    beard = ServiceFactory(name="Beard trim")
+    BookingItem.objects.create(
+        booking=past, service=beard, name="Beard trim", duration_minutes=20, position=1
+    )
+    _ask(alpha_client, "ana@example.com")
+    alpha_client.post(_path(_link(Message.objects.get())))
+    html = alpha_client.get("/my-bookings/list/").content.decode()
+    assert f"/book/{past.service_id},{beard.pk}/" in html
+    assert f"{past.service.name} + Beard trim" in html
+
+
 def test_expired_link(shop, alpha_client):
     past = timezone.now() - dt.timedelta(minutes=client_access.ACCESS_LINK_MINUTES + 1)
     client_access.access_link_request(

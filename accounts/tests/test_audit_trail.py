@@ -17,6 +17,12 @@ from scheduling.models import BusinessSettings
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
+@pytest.fixture(autouse=True)
+def _only_this_test_s_entries(alpha):
+    """Each test reads only the entries it makes (the deletion is rolled back with the test)."""
+    AuditEntry.objects.all().delete()
+
+
 @pytest.fixture
 def owner(alpha):
     return OwnerFactory(full_name="Olívia Dona", email="olivia@example.com")

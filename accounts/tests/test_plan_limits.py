@@ -9,7 +9,7 @@ from django.db import connection
 from django_tenants.utils import schema_context
 
 from accounts import services
-from accounts.models import User
+from accounts.models import AuditEntry, User
 from accounts.tests.factories import AdminFactory, OwnerFactory, UserFactory
 from billing import services as billing
 from billing.limits import PlanLimitError
@@ -210,6 +210,7 @@ def one_seat_left(public_rows_restored, transactional_db):
         UserFactory(email="s@race.test")
     yield owner
     with schema_context("alpha"):
+        AuditEntry.objects.all().delete()  # the invitations' entries, committed
         User.objects.all().delete()
     Subscription.objects.filter(pk=subscription.pk).delete()
 

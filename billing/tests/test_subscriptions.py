@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
-from accounts.models import User
+from accounts.models import AuditEntry, User
 from accounts.tests.factories import OwnerFactory, UserFactory
 from billing import limits, services, usage
 from billing.models import PlanOverride, Subscription, SubscriptionEvent
@@ -128,6 +128,7 @@ def one_seat_left(public_rows_restored, transactional_db):
         UserFactory(email="s@race.test")
     yield
     with schema_context("alpha"):
+        AuditEntry.objects.all().delete()  # the invitations' entries, committed
         User.objects.all().delete()
     Subscription.objects.filter(pk=subscription.pk).delete()
 

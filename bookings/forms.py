@@ -71,6 +71,13 @@ class NewBookingForm(forms.Form):
     client_phone = forms.CharField(required=False, max_length=40, label=_("Phone (WhatsApp)"))
     client_email = forms.EmailField(required=False, label=_("E-mail"))
     service = forms.ModelChoiceField(queryset=Service.objects.filter(is_active=True))
+    # More services in the same booking (haircut + beard): after `service`, in the list's order.
+    extra_services = forms.ModelMultipleChoiceField(
+        queryset=Service.objects.filter(is_active=True),
+        required=False,
+        label=_("Also in this booking"),
+        widget=forms.CheckboxSelectMultiple,
+    )
     resource = forms.ModelChoiceField(
         queryset=Resource.objects.none(),
         required=False,
@@ -97,8 +104,14 @@ class NewBookingForm(forms.Form):
         self.fields["resource"].queryset = resources
         self.fields["resource"].empty_label = _("Any available")
 
+    def clean_extra_services(self) -> list[Service]:
+        return list(self.cleaned_data["extra_services"])
+
     def clean(self):
         cleaned = super().clean()
+        # The main service ticked again among the extras counts once.
+        main = cleaned.get("service")
+        cleaned["extra_services"] = [s for s in cleaned.get("extra_services", []) if s != main]
         if not cleaned.get("client") and not (
             cleaned.get("client_name") and cleaned.get("client_phone")
         ):

@@ -275,6 +275,39 @@ def test_the_lists_and_the_calendar_name_every_service(shop, alpha_client):
     assert booking.reference in page
 
 
+def test_staff_book_two_services_from_the_new_booking_form(shop, alpha_client):
+    alpha_client.force_login(OwnerFactory())
+    day = timezone.localdate(timezone=TZ) + dt.timedelta(days=3)
+    both = f"service={shop.cut.pk}&extra_services={shop.beard.pk}&date={day}"
+    picker = alpha_client.get(f"/app/bookings/slots/?{both}").content.decode()
+    expected = slot_list_available(
+        service=shop.cut, extra_services=[shop.beard], start_date=day, end_date=day
+    ).starts(day)
+    alone = slot_list_available(service=shop.cut, start_date=day, end_date=day).starts(day)
+    assert expected and len(expected) < len(alone)  # only Ana does beards; the end comes sooner
+    for start in alone:
+        assert (start.isoformat() in picker) == (start in expected), start
+
+    start = dt.datetime.combine(day, dt.time(10), TZ)
+    response = alpha_client.post(
+        "/app/bookings/new/",
+        {
+            "client": shop.client.pk,
+            "service": shop.cut.pk,
+            # The main service ticked again counts once.
+            "extra_services": [shop.beard.pk, shop.cut.pk],
+            "date": day.isoformat(),
+            "start": start.isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    booking = Booking.objects.get()
+    assert booking.services_label == "Cut + Beard" and booking.resource == shop.ana
+    assert booking.price == Decimal("65.00") and booking.end == start + dt.timedelta(minutes=50)
+    page = alpha_client.get("/app/bookings/new/").content.decode()
+    assert 'name="extra_services"' in page
+
+
 def test_staff_see_only_their_resources_bookings_to_change(shop, alpha_client):
     booking = _book(shop, at(10), resource=shop.bia)
     staff = UserFactory(role="staff")

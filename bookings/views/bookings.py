@@ -64,16 +64,28 @@ def _resource_scope(request) -> list[int] | None:
     return None if request.user.is_manager else list(resources.values_list("pk", flat=True))
 
 
+def _extra_services(values: list[str], main: Service | None) -> list[Service]:
+    """The other services ticked for one new booking (ids from a query string or form), in the
+    services' own order, without the main one and never more than a booking may hold."""
+    ids = {_pk(value) for value in values[: services.MAX_SERVICES]}
+    if main is None or not ids - {0}:
+        return []
+    return list(Service.objects.filter(pk__in=ids, is_active=True).exclude(pk=main.pk))
+
+
 @role_required()
 def slot_picker(request):
-    """htmx partial: the free times for the chosen service, resource and day."""
+    """htmx partial: the free times for the chosen service(s), resource and day."""
     service = Service.objects.filter(pk=_pk(request.GET.get("service")), is_active=True).first()
     resource = visible_resources(request.user).filter(pk=_pk(request.GET.get("resource"))).first()
     day = _local_day(request.GET.get("date"))
     # Moving a booking of several services: the times that fit them all.
     booking_pk = _pk(request.GET.get("booking"))
     moving = visible_bookings(request.user).filter(pk=booking_pk).first() if booking_pk else None
-    extra = services.booking_services(moving)[1:] if moving is not None else []
+    if moving is not None:
+        extra = services.booking_services(moving)[1:]
+    else:  # a new booking of several services: the same
+        extra = _extra_services(request.GET.getlist("extra_services"), service)
     starts = _slot_choices(
         request,
         service=service,
@@ -144,7 +156,10 @@ def booking_new(request):
     ).first()
     resource = resources.filter(pk=_pk(bound.get("resource"))).first() or initial.get("resource")
     day = _local_day(bound.get("date")) if bound else initial["date"]
-    starts = _slot_choices(request, service=service, resource=resource, day=day)
+    extra = _extra_services(bound.getlist("extra_services") if bound else [], service)
+    starts = _slot_choices(
+        request, service=service, resource=resource, day=day, extra_services=extra
+    )
     context = {
         "form": form,
         "starts": starts,
@@ -168,6 +183,7 @@ def _create_from_form(request, data) -> Booking:
         start = dt.datetime.combine(data["date"], data["override_time"], tz)
     booking = {
         "service": data["service"],
+        "extra_services": data["extra_services"],
         "start": start,
         "resource": data["resource"],
         "source": Source.STAFF,

@@ -106,16 +106,25 @@ def _demo_booking(service, resource_id, start, client, ask, now, owner, reason):
     local = start.astimezone(zoneinfo.ZoneInfo(business.timezone))
     # Some future public bookings wait for the team's approval.
     business.requires_approval = start > now and local.hour in (10, 15)
+    booking_kwargs = {
+        "service": service,
+        "start": start,
+        "client": client,
+        "resource": service.resources.get(pk=resource_id),
+        "source": Source.PUBLIC,
+        "now": ask,
+        "business": business,
+    }
+    # On the hour, the first service (a haircut) often comes with the second (a beard).
+    second = Service.objects.filter(is_active=True, order=1, resources=resource_id).first()
+    extras = [second] if service.order == 0 and local.minute == 0 and second else []
     try:
-        booking = services.booking_create(
-            service=service,
-            start=start,
-            client=client,
-            resource=service.resources.get(pk=resource_id),
-            source=Source.PUBLIC,
-            now=ask,
-            business=business,
-        )
+        try:
+            booking = services.booking_create(extra_services=extras, **booking_kwargs)
+        except BookingError:
+            if not extras:
+                raise
+            booking = services.booking_create(**booking_kwargs)  # no room for both: the one
     except BookingError:
         return  # the two picks of one resource overlapped: the constraint keeps the first
     if start < now:

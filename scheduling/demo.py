@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from scheduling.models import (
     BusinessSettings,
+    Question,
     Resource,
     ResourceCategory,
     Service,
@@ -39,6 +40,7 @@ class Shop:
     contact_phone: str
     address: str
     holiday: str
+    question: tuple[str, str]  # asked on every booking (optional): the question and its hint
     renamed: dict[str, str]  # names an earlier seed gave → today's (idempotent over versions)
 
 
@@ -60,6 +62,7 @@ SHOPS = {
         contact_phone="+55 11 91234-5678",
         address="Rua Augusta, 1200 — São Paulo",
         holiday="Holiday — closed",
+        question=("Anything we should know?", "Allergies, a style you like…"),
         renamed={  # the demo spoke Portuguese before the barbearia did
             "Corte masculino": "Haircut",
             "Barba": "Beard",
@@ -89,6 +92,7 @@ SHOPS = {
         contact_phone="+55 11 98877-6655",
         address="Rua Harmonia, 450 — Vila Madalena, São Paulo",
         holiday="Feriado — fechado",
+        question=("Algo que devemos saber?", "Alergias, um estilo que você curte…"),
         renamed={},
     ),
 }
@@ -163,6 +167,12 @@ def demo_seed(*, tenant, owner, staff, language: str | None = None) -> None:
             },
         )
         service.resources.set([room] if in_room else barbers)
+
+    # One optional question on every booking form, as the businesses we serve ask.
+    label, hint = shop.question
+    Question.objects.update_or_create(
+        label=label, defaults={"help_text": hint, "kind": Question.Kind.TEXT, "is_active": True}
+    )
 
     if not WeeklyHours.objects.filter(resource=None).exists():
         WeeklyHours.objects.bulk_create(

@@ -212,8 +212,11 @@ def empty_calendar(schema: str) -> None:
     from bookings.models import Client as BookingClient
     from notifications.models import Message
     from scheduling.models import Resource, Service, TimeOff, WeeklyHours
+    from webhooks.models import Delivery, Event
 
     with schema_context(schema):
+        Delivery.objects.all().delete()  # the bookings' webhook events, and their deliveries
+        Event.objects.all().delete()
         for model in (Message, BookingEvent, Booking, BookingClient, Service, WeeklyHours):
             model.objects.all().delete()  # a service takes its links to resources with it
         TimeOff.objects.all().delete()

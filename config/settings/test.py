@@ -17,10 +17,15 @@ TEST_REDIS_URL = env("TEST_REDIS_URL", default=REDIS_URL.rsplit("/", 1)[0] + "/1
 # pytest-xdist (`make test` runs two workers): each worker, and the Celery workers and servers its
 # tests start (they inherit the variable), gets a Redis database and key prefix of its own, since
 # tests clear the cache; pytest-django already gives each worker its own test database.
+# The shift is made once, in the pytest worker, and written back to the environment: a Celery
+# worker or server a test starts inherits the shifted URL (never shifted twice), and one a test
+# points at a Redis of its own (TEST_REDIS_URL in its environment) gets that URL exactly.
 XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1", …
-if XDIST_WORKER:
+if XDIST_WORKER and os.environ.get("AGENDO_TEST_REDIS_SHIFTED_FOR") != XDIST_WORKER:
     _redis_base, _redis_db = TEST_REDIS_URL.rsplit("/", 1)
     TEST_REDIS_URL = f"{_redis_base}/{(int(_redis_db) - int(XDIST_WORKER[2:])) % 16}"
+    os.environ["TEST_REDIS_URL"] = TEST_REDIS_URL
+    os.environ["AGENDO_TEST_REDIS_SHIFTED_FOR"] = XDIST_WORKER
 REDIS_URL = TEST_REDIS_URL
 CACHES["default"]["LOCATION"] = TEST_REDIS_URL  # noqa: F405
 CELERY_BROKER_URL = TEST_REDIS_URL

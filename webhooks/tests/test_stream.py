@@ -18,6 +18,12 @@ from webhooks.tests.conftest import book
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _only_this_test_s_events(alpha):
+    """No event an earlier committing test left pending (the deletion is rolled back after)."""
+    Event.objects.all().delete()
+
+
 @pytest.fixture
 def own_stream(settings):
     """A stream key of this test's own on the test Redis, removed afterwards."""

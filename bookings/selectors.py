@@ -116,18 +116,25 @@ def slot_list_available(
     )
 
 
-def with_services_label(qs: QuerySet[Booking]) -> QuerySet[Booking]:
-    """Each booking's services as booked, "Haircut + Beard trim", in the same query (lists show
-    every service without a query per row); `Booking.services_label` reads it when present."""
+def services_label_expression(*, as_booked: bool = True) -> Coalesce:
+    """A booking's services in one column, "Haircut + Beard trim", for an `annotate`: their
+    names as booked (the items'), or as the services are called now (`as_booked=False`, the
+    calendar feeds'); a booking without items gives its service's name."""
+    name = "name" if as_booked else "service__name"
     names = (
         BookingItem.objects.filter(booking=OuterRef("pk"))
         .order_by()
         .values("booking")
-        .annotate(label=StringAgg("name", delimiter=" + ", order_by=("position", "id")))
+        .annotate(label=StringAgg(name, delimiter=" + ", order_by=("position", "id")))
         .values("label")
     )
-    label = Coalesce(Subquery(names), F("service__name"), output_field=CharField())
-    return qs.annotate(items_label=label)
+    return Coalesce(Subquery(names), F("service__name"), output_field=CharField())
+
+
+def with_services_label(qs: QuerySet[Booking]) -> QuerySet[Booking]:
+    """Each booking's services as booked, in the same query (lists show every service without a
+    query per row); `Booking.services_label` reads it when present."""
+    return qs.annotate(items_label=services_label_expression())
 
 
 def booking_list(*, resource_ids: Iterable[int] | None = None) -> QuerySet[Booking]:

@@ -6,11 +6,12 @@ import zoneinfo
 from dataclasses import dataclass
 
 from django.contrib.postgres.aggregates import StringAgg
-from django.db.models import CharField, Count, F, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import MD5, Cast, Coalesce, Concat
+from django.db.models import CharField, Count, F, QuerySet, Value
+from django.db.models.functions import MD5, Cast, Concat
 
 from accounts.models import User
-from bookings.models import Booking, BookingItem
+from bookings.models import Booking
+from bookings.selectors import services_label_expression
 from feeds.models import FeedToken
 from scheduling.models import Resource
 
@@ -85,14 +86,7 @@ def feed_entries(*, bookings: QuerySet[Booking]) -> list[FeedEntry]:
     """`bookings` (from feed_bookings) as entries, oldest first, in one query; `service` names
     all the booking's services ("Haircut + Beard trim"), as they are called now."""
     fields = [f.name for f in dataclasses.fields(FeedEntry)]
-    names = (
-        BookingItem.objects.filter(booking=OuterRef("pk"))
-        .order_by()
-        .values("booking")
-        .annotate(label=StringAgg("service__name", delimiter=" + ", order_by=("position", "id")))
-        .values("label")
-    )
-    label = Coalesce(Subquery(names), F("service__name"), output_field=CharField())
+    label = services_label_expression(as_booked=False)
     columns = [*fields[:6], "services_label", "resource__name", "client__name"]
     rows = bookings.annotate(services_label=label).order_by("start", "pk").values_list(*columns)
     return [FeedEntry(*row) for row in rows]

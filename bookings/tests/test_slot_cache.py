@@ -217,3 +217,11 @@ def test_the_services_list_is_cached_and_every_change_to_it_shows_at_once(shop, 
     assert "Short cut" not in alpha_client.get("/").content.decode()
     # A search asks the database, not the cache.
     assert "Beard" in alpha_client.get("/?q=beard").content.decode()
+
+
+def test_the_services_page_s_queries_are_pinned(shop, alpha_client, django_assert_max_num_queries):
+    alpha_client.get("/")  # fills the cache
+    # The search path, the business's settings and the plan's bookings this month; the list and
+    # "can clients book" come from the cache.
+    with django_assert_max_num_queries(3):
+        assert "Cut" in alpha_client.get("/").content.decode()

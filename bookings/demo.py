@@ -115,17 +115,17 @@ def _demo_booking(service, resource_id, start, client, ask, now, owner, reason):
         "now": ask,
         "business": business,
     }
-    # On the hour, the first service (a haircut) often comes with the second (a beard).
+    # On the hour, the first service (a haircut) often comes with the second (a beard); with no
+    # room for both, the haircut alone.
     second = Service.objects.filter(is_active=True, order=1, resources=resource_id).first()
-    extras = [second] if service.order == 0 and local.minute == 0 and second else []
-    try:
+    both = service.order == 0 and local.minute == 0 and second is not None
+    for extras in ([second], []) if both else ([],):
         try:
             booking = services.booking_create(extra_services=extras, **booking_kwargs)
+            break
         except BookingError:
-            if not extras:
-                raise
-            booking = services.booking_create(**booking_kwargs)  # no room for both: the one
-    except BookingError:
+            continue
+    else:
         return  # the two picks of one resource overlapped: the constraint keeps the first
     if start < now:
         action = "no_show" if (local.day + local.hour) % 7 == 0 else "complete"

@@ -104,9 +104,6 @@ class NewBookingForm(forms.Form):
         self.fields["resource"].queryset = resources
         self.fields["resource"].empty_label = _("Any available")
 
-    def clean_extra_services(self) -> list[Service]:
-        return list(self.cleaned_data["extra_services"])
-
     def clean(self):
         cleaned = super().clean()
         # The main service ticked again among the extras counts once.

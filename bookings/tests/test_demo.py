@@ -7,6 +7,7 @@ from accounts.tests.factories import OwnerFactory, UserFactory
 from bookings import demo
 from bookings.models import Booking
 from scheduling import demo as scheduling_demo
+from scheduling.models import Question
 
 
 def _overlaps() -> list:
@@ -30,6 +31,11 @@ def test_the_demo_bookings_never_overlap_and_a_second_run_keeps_them(tenant_alph
     statuses = dict(Booking.objects.values_list("status").annotate(n=Count("pk")))
     assert statuses.get("completed", 0) > 10 and statuses.get("confirmed", 0) > 10
     assert _overlaps() == []
+    # Some haircuts come with a beard: one booking, two services; and the shop asks a question.
+    doubles = Booking.objects.annotate(n=Count("items")).filter(n=2)
+    assert doubles.exists()
+    assert {b.services_label for b in doubles} == {"Haircut + Beard"}
+    assert Question.objects.filter(label="Anything we should know?", required=False).exists()
     count = Booking.objects.count()
     demo.demo_seed(tenant=tenant_alpha, owner=owner, staff=staff)
     assert Booking.objects.count() == count

@@ -445,19 +445,25 @@ def messages_send_due(
         statuses[status] = statuses.get(status, 0) + 1
 
     def record(futures) -> None:
-        """The answers that came in since the last look, written down together."""
+        """The answers that came in since the last look, written down together; the accepted
+        ones even when writing down a failure raised (left in `sending`, the sweep would
+        queue them again and they would go twice)."""
         sent: list[tuple[Message, str]] = []
-        for future in futures:
-            message, claimed_at = in_flight.pop(future)
-            provider_id, error = future.result()
-            if error is None:
-                sent.append((message, provider_id))
-            else:
-                done(_record(message, channels, claimed_at, provider_id, error, tenant=tenant))
-        if sent:
-            _mark_sent(sent)
-            _remember_whatsapp_contacts([m for m, _id in sent], channels, timezone.now(), tenant)
-            statuses[Status.SENT] = statuses.get(Status.SENT, 0) + len(sent)
+        try:
+            for future in futures:
+                message, claimed_at = in_flight.pop(future)
+                provider_id, error = future.result()
+                if error is None:
+                    sent.append((message, provider_id))
+                else:
+                    done(_record(message, channels, claimed_at, provider_id, error, tenant=tenant))
+        finally:
+            if sent:
+                _mark_sent(sent)
+                statuses[Status.SENT] = statuses.get(Status.SENT, 0) + len(sent)
+                _remember_whatsapp_contacts(
+                    [m for m, _id in sent], channels, timezone.now(), tenant
+                )
 
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="send") as pool:
         try:
@@ -480,11 +486,12 @@ def messages_send_due(
                 if not in_flight:
                     break
                 record(wait(in_flight, return_when=FIRST_COMPLETED).done)
-        finally:  # an error of ours mid-batch: what already went is still written down
-            try:
-                record(list(in_flight))
-            except Exception:
-                log.exception("the outcome of messages in flight could not be recorded")
+        finally:  # an error of ours mid-batch: what already went is still written down, each
+            for future in list(in_flight):  # on its own, so one error costs no other's outcome
+                try:
+                    record([future])
+                except Exception:
+                    log.exception("the outcome of a message in flight could not be recorded")
     return BatchResult(statuses=statuses, claimed=claimed, exhausted=exhausted)
 
 

@@ -119,3 +119,26 @@ def test_a_batch_claims_at_most_its_limit_and_says_more_may_be_due(
     assert services.messages_send_due(limit=6).claimed == 0
     assert len(fake_whatsapp.sent) == 10
     assert set(Message.objects.values_list("status", "attempts")) == {(Status.SENT, 1)}
+
+
+def test_an_error_writing_down_a_failure_never_leaves_an_accepted_message_to_go_again(
+    alpha, fake_whatsapp, number, settings, monkeypatch
+):
+    """Writing down a refusal raises (the database went away, say): every message the provider
+    accepted is still marked sent, none is left `sending` for the sweep to queue again."""
+    fake_whatsapp.rate_limit = 5
+    settings.WHATSAPP_RATE_PER_SECOND = 0
+    _due(20)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(services, "_record", broken)
+    with pytest.raises(RuntimeError):
+        services.messages_send_due(limit=100, concurrency=20)
+
+    accepted = {r["to"] for r in fake_whatsapp.sent}
+    assert fake_whatsapp.throttled and accepted  # some refused, some accepted
+    rows = Message.objects.filter(recipient__in=[f"+{to}" for to in accepted])
+    assert rows.count() == len(accepted)
+    assert set(rows.values_list("status", flat=True)) == {Status.SENT}

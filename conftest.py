@@ -249,6 +249,21 @@ def screenshot_fits(page, name: str, *, width: int | None = PHONE["width"]) -> N
         assert scroll_width <= width, f"{name}: {scroll_width}px wide on a {width}px screen: {wide}"
 
 
+def log_in(page, base: str, email: str, *, until_dashboard: bool = True) -> None:
+    """Log `email` (a factory user: factories.PASSWORD) in through the login form; by default
+    wait until the dashboard answers (not when a second step, such as a 2FA code, follows)."""
+    import re
+
+    from accounts.tests.factories import PASSWORD
+
+    page.goto(base + "/accounts/login/?next=/app/")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    if until_dashboard:
+        page.wait_for_url(re.compile(r"/app/"))
+
+
 # --- Translations --------------------------------------------------------------------------------
 _CATALOGUE = Path(__file__).resolve().parent / "locale" / "pt_BR" / "LC_MESSAGES" / "django.po"
 

@@ -67,7 +67,7 @@ def booking_money(*, booking: Booking) -> Money:
 
 def booking_payments(*, booking: Booking) -> list[Payment]:
     """The booking's entries, newest first, each with what is left to refund of it."""
-    return list(_with_refundable(Payment.objects.filter(booking=booking)))
+    return list(payments_with_refunded(Payment.objects.filter(booking=booking)))
 
 
 def client_money(*, client: Client, user: User | None = None) -> Money:
@@ -84,15 +84,10 @@ def client_money(*, client: Client, user: User | None = None) -> Money:
 
 
 def client_payments(*, client: Client, user: User, limit: int = 50) -> list[Payment]:
-    return list(_with_refundable(payments_visible(user).filter(client=client))[:limit])
+    return list(payments_with_refunded(payments_visible(user).filter(client=client))[:limit])
 
 
 def payments_with_refunded(qs: QuerySet[Payment]) -> QuerySet[Payment]:
-    """`qs` with each entry's `refunded` amount, so `Payment.refundable` can be read."""
-    return _with_refundable(qs)
-
-
-def _with_refundable(qs: QuerySet[Payment]) -> QuerySet[Payment]:
     """`qs` with each entry's `refunded` amount (see Payment.refundable), newest first."""
     refunded = (
         Payment.objects.filter(refund_of=OuterRef("pk"))
@@ -120,7 +115,7 @@ def _in_range(qs: QuerySet[Payment], *, start: dt.date, end: dt.date, tz) -> Que
 
 def payment_entries(*, user: User, start: dt.date, end: dt.date, tz) -> QuerySet[Payment]:
     """The entries of the range, newest first, with their refunded amount (one query)."""
-    return _with_refundable(_in_range(payments_visible(user), start=start, end=end, tz=tz))
+    return payments_with_refunded(_in_range(payments_visible(user), start=start, end=end, tz=tz))
 
 
 @dataclass

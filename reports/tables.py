@@ -8,13 +8,11 @@ language's export alike and the CSV is, row for row, the table on the page.
 
 import csv
 import datetime as dt
-import functools
 import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.http import HttpResponse
-from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -80,17 +78,6 @@ class Table:
         return [header, *body]
 
 
-@functools.lru_cache(maxsize=4096)
-def _day(value: dt.date, style: str, language: str) -> str:
-    return format_day(value, style, language)
-
-
-def day_text(value: dt.date, style: str) -> str:
-    """`format_day`, remembered per day, style and language (a year's labels and rows each
-    parse the locale otherwise)."""
-    return _day(value, style, translation.get_language() or "en")
-
-
 def _shown(value, kind: str, business) -> str:
     if value is None or value == "":
         return "—"
@@ -103,9 +90,9 @@ def _shown(value, kind: str, business) -> str:
     if kind in ("int", "minutes"):
         return number_format(value, 0, force_grouping=True)
     if kind == "date":
-        return day_text(value, "short_weekday")
+        return format_day(value, "short_weekday")
     if kind == "month":
-        return day_text(value, "month_abbr") + f" {value.year}"
+        return format_day(value, "month_abbr") + f" {value.year}"
     return str(value)
 
 

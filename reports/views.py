@@ -19,7 +19,7 @@ from bookings.scoping import visible_resources
 from reports import charts, selectors
 from reports.forms import ReportRangeForm, preset_period
 from reports.selectors import Period
-from reports.tables import Column, Table, csv_response, day_text
+from reports.tables import Column, Table, csv_response
 from scheduling.templatetags.agendo_format import format_day
 
 STATUS_COLOURS = {
@@ -139,7 +139,7 @@ def report_bookings(request):
 
 
 def _day_labels(period: Period) -> list[str]:
-    return [day_text(day, "numeric_day_month") for day in period.days]
+    return [format_day(day, "numeric_day_month") for day in period.days]
 
 
 def _range_words(period: Period) -> dict:

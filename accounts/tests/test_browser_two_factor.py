@@ -10,7 +10,7 @@ from allauth.mfa.totp.internal.auth import (
 from django_tenants.utils import schema_context
 
 from accounts.tests.factories import PASSWORD, UserFactory
-from conftest import PHONE, empty_schema, ensure_test_tenants, screenshot_fits
+from conftest import PHONE, empty_schema, ensure_test_tenants, log_in, screenshot_fits
 from scheduling import services as scheduling_services
 
 
@@ -35,19 +35,12 @@ def team(public_rows_restored, transactional_db, live_server):
         empty_schema("browser")
 
 
-def _log_in(page, base: str) -> None:
-    page.goto(base + "/accounts/login/?next=/app/")
-    page.get_by_label("E-mail").fill("sam@browser.test")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-
-
 def test_a_member_sets_up_two_factor_on_a_phone_and_logs_in_with_a_code(browser, team):
     context = browser.new_context(viewport=PHONE, is_mobile=True)
     page = context.new_page()
     page.set_default_timeout(15_000)
 
-    _log_in(page, team)
+    log_in(page, team, "sam@browser.test", until_dashboard=False)
     page.wait_for_selector("text=Confirm your password")  # asked before adding an app
     screenshot_fits(page, "2fa-1-confirm")
     page.get_by_label("Password").fill(PASSWORD)
@@ -73,7 +66,7 @@ def test_a_member_sets_up_two_factor_on_a_phone_and_logs_in_with_a_code(browser,
 
     # Next login on this phone: password, then the app's code.
     context.clear_cookies()
-    _log_in(page, team)
+    log_in(page, team, "sam@browser.test", until_dashboard=False)
     page.wait_for_selector("text=Enter your code")
     screenshot_fits(page, "2fa-4-code")
     page.get_by_label("Code").fill(_code(secret))

@@ -14,11 +14,11 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from accounts.tests.factories import PASSWORD, OwnerFactory, UserFactory
+from accounts.tests.factories import OwnerFactory, UserFactory
 from api import services as api_services
 from bookings.models import Booking
 from bookings.tests.factories import BookingFactory, ClientFactory
-from conftest import SHOTS, empty_schema, ensure_test_tenants
+from conftest import SHOTS, empty_schema, ensure_test_tenants, log_in
 from notifications.models import Channel, Kind, Message
 from payments import services as payment_services
 from scheduling import services as scheduling_services
@@ -184,20 +184,12 @@ def _url(name: str, route: str, dashboard) -> str:
     return _fill(route, values)
 
 
-def _log_in(page, base: str) -> None:
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("E-mail").fill(OWNER_EMAIL)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(r"/app/"))
-
-
 def test_no_dashboard_page_scrolls_sideways_on_a_phone(browser, dashboard):
     context = browser.new_context(viewport=PHONE, is_mobile=True)
     page = context.new_page()
     page.set_default_timeout(10_000)
     base = dashboard["base"]
-    _log_in(page, base)
+    log_in(page, base, OWNER_EMAIL)
 
     checked, overflowing, broken = [], {}, {}
     for name, route in dashboard_routes():
@@ -250,7 +242,7 @@ def test_the_navigation_is_a_menu_on_a_phone_and_a_row_on_a_desktop(browser, das
     phone = browser.new_context(viewport=PHONE, is_mobile=True)
     page = phone.new_page()
     page.set_default_timeout(10_000)
-    _log_in(page, base)
+    log_in(page, base, OWNER_EMAIL)
     calendar = page.locator(".app-nav").get_by_role("link", name="Calendar")
     assert not calendar.is_visible()
     page.locator(".app-menu summary").click()
@@ -265,7 +257,7 @@ def test_the_navigation_is_a_menu_on_a_phone_and_a_row_on_a_desktop(browser, das
 
     desktop = browser.new_context(viewport={"width": 1280, "height": 900})
     page = desktop.new_page()
-    _log_in(page, base)
+    log_in(page, base, OWNER_EMAIL)
     assert not page.locator(".app-menu summary").is_visible()
     assert page.locator(".app-nav").get_by_role("link", name="Calendar").is_visible()
     page.screenshot(path=SHOTS / "dashboard-1280-nav.png")

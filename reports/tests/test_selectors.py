@@ -1,7 +1,6 @@
 """Each report figure on the small business of `world.py`, whose answers are known."""
 
 import datetime as dt
-import zoneinfo
 from decimal import Decimal
 
 import pytest
@@ -205,31 +204,3 @@ def test_staff_client_analytics_count_their_resources_clients(w):
     assert overview.lifetime_value_total == Decimal("90")
     assert [r["resource__name"] for r in analytics.resources] == ["Chair A"]
     assert [c.name for c in analytics.frequent] == ["Client 4", "Client 1"]
-
-
-def test_open_minutes_over_weeks_with_time_off_and_a_clock_change(alpha):
-    """Ordinary days reuse their weekday's figure; a day with time off or a clock change not."""
-    from scheduling.models import BusinessSettings, WeeklyHours
-    from scheduling.selectors import resource_open_minutes
-    from scheduling.tests.factories import ResourceFactory, TimeOffFactory
-
-    business = BusinessSettings.load()
-    business.timezone = "Europe/Lisbon"  # clocks go forward at 01:00 on Sunday 29 March 2026
-    business.save()
-    WeeklyHours.objects.bulk_create(
-        WeeklyHours(weekday=d, start=dt.time(0), end=dt.time(6)) for d in range(7)
-    )
-    chair = ResourceFactory()
-    lisbon = zoneinfo.ZoneInfo("Europe/Lisbon")
-    TimeOffFactory(  # the first Wednesday only
-        resource=chair,
-        start=dt.datetime(2026, 3, 25, 1, tzinfo=lisbon),
-        end=dt.datetime(2026, 3, 25, 3, tzinfo=lisbon),
-    )
-    minutes = resource_open_minutes(
-        start_date=dt.date(2026, 3, 22),  # three Sundays: 22 and 5 April ordinary, 29 short
-        end_date=dt.date(2026, 4, 5),
-        resource_ids=[chair.pk],
-        business=business,
-    )
-    assert minutes[chair.pk] == 15 * 360 - 60 - 120

@@ -97,11 +97,12 @@ def format_day(value, style: str = "date", language: str | None = None) -> str:
         value = value.date()
     english, portuguese, skeleton = DAY_STYLES.get(style, DAY_STYLES["date"])
     language = (language or translation.get_language() or "en").lower().replace("_", "-")
+    # Locale objects, not names: Babel would parse a name again on every call.
     if language.startswith("pt"):
-        return format_date(value, portuguese, locale="pt_BR")
+        return format_date(value, portuguese, locale=_locale("pt-br", ""))
     if language == "en" or language.startswith("en-"):
         # CLDR's plain English names: "Sep" as Django's `|date:"M"` wrote it (en_GB says "Sept").
-        return format_date(value, english, locale="en")
+        return format_date(value, english, locale=_locale("en", ""))
     locale = _locale(language, "")
     if len(set(skeleton)) == 1:  # one field (a weekday, a month): a pattern, not a skeleton
         return format_date(value, skeleton, locale=locale)

@@ -1,6 +1,7 @@
 """`availability_compute`: the database side of availability (tenant alpha's schema)."""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -191,3 +192,30 @@ def test_working_intervals_on_a_spring_forward_day(alpha):
         dt.datetime(2026, 3, 29, 0, 30, tzinfo=dt.UTC),
         dt.datetime(2026, 3, 29, 2, tzinfo=dt.UTC),  # 03:00 WEST: 90 real minutes, not 150
     )
+
+
+def test_open_minutes_over_weeks_with_time_off_and_a_clock_change(alpha):
+    """Ordinary days reuse their weekday's figure; a day with time off or a clock change not."""
+    from scheduling.selectors import resource_open_minutes
+    from scheduling.tests.factories import ResourceFactory, TimeOffFactory
+
+    business = BusinessSettings.load()
+    business.timezone = "Europe/Lisbon"  # clocks go forward at 01:00 on Sunday 29 March 2026
+    business.save()
+    WeeklyHours.objects.bulk_create(
+        WeeklyHours(weekday=d, start=dt.time(0), end=dt.time(6)) for d in range(7)
+    )
+    chair = ResourceFactory()
+    lisbon = ZoneInfo("Europe/Lisbon")
+    TimeOffFactory(  # the first Wednesday only
+        resource=chair,
+        start=dt.datetime(2026, 3, 25, 1, tzinfo=lisbon),
+        end=dt.datetime(2026, 3, 25, 3, tzinfo=lisbon),
+    )
+    minutes = resource_open_minutes(
+        start_date=dt.date(2026, 3, 22),  # three Sundays: 22 and 5 April ordinary, 29 short
+        end_date=dt.date(2026, 4, 5),
+        resource_ids=[chair.pk],
+        business=business,
+    )
+    assert minutes[chair.pk] == 15 * 360 - 60 - 120

@@ -18,14 +18,18 @@ the next version cannot be one an old cached day was stored under. With Redis un
 cache answers nothing (`config.outages`): readers then get no version and compute afresh.
 """
 
+import logging
 import time
+from contextlib import nullcontext
 
+import redis
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django_tenants.utils import schema_context
 
 VERSION_KEY = "slots-version"
+log = logging.getLogger(__name__)
 
 
 def slots_version() -> int | None:
@@ -38,11 +42,16 @@ def slots_version() -> int | None:
 
 
 def _bump(schema: str) -> None:
-    with schema_context(schema):
+    # The key carries the schema (TRAPS #8): switch only when called from another one (after
+    # the commit), since a switch costs the next query a `SET search_path`.
+    switch = schema_context(schema) if connection.schema_name != schema else nullcontext()
+    with switch:
         try:
             cache.incr(VERSION_KEY)
         except ValueError:  # no version yet (or Redis lost it): a new one, never an old one
             cache.set(VERSION_KEY, time.time_ns(), timeout=None)
+        except redis.RedisError:  # refusing (out of memory…): the change itself stands
+            log.exception("the slots version of %s could not be bumped", schema)
 
 
 def slots_changed() -> None:

@@ -22,7 +22,7 @@ from typing import IO
 from django.db import connection, transaction
 from django.utils import timezone
 from django_tenants.postgresql_backend.base import is_valid_schema_name
-from django_tenants.utils import get_public_schema_name, schema_exists
+from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 
 from tenants.models import Domain, Plan, Tenant, WhatsAppContact, WhatsAppNumber
 from tenants.services import tenant_domain_for, whatsapp_number_route
@@ -318,5 +318,10 @@ def tenant_restore(*, path: str, slug: str | None = None, replace: bool = False)
             ],
             ignore_conflicts=True,
         )
+    # COPY sends no signal: the business's cached free slots are left behind by hand.
+    from scheduling.slot_version import slots_changed
+
+    with schema_context(slug):
+        slots_changed()
     transaction.on_commit(tenant_cache_clear)
     return result

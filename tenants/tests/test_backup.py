@@ -17,6 +17,7 @@ from conftest import host_client
 from notifications.models import ChannelSettings
 from payments import services as payment_services
 from scheduling.models import BusinessSettings, Resource, WeeklyHours
+from scheduling.slot_version import slots_version
 from scheduling.tests.factories import ResourceFactory, ServiceFactory, TimeOffFactory
 from tenants.backup import schema_tables
 from tenants.models import Domain, Tenant, WhatsAppContact, WhatsAppNumber
@@ -129,10 +130,14 @@ def test_restore_refuses_to_overwrite_a_business_with_data_unless_asked(filled, 
         call_command("tenant_restore", str(path))
     assert _snapshot("alpha") == changed
 
+    with schema_context("alpha"):
+        before = slots_version()
     call_command("tenant_restore", str(path), "--replace")
     with schema_context("alpha"):
         assert Client.objects.filter(name="Client 1").exists()
         assert not Resource.objects.filter(name="Chair B").exists()
+        # No free slot cached from before the restore is read again (COPY sent no signal).
+        assert slots_version() != before
 
 
 def test_restore_refuses_a_backup_of_other_migrations_and_creates_nothing(filled, tmp_path):

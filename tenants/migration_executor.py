@@ -12,10 +12,11 @@ template schema new businesses are cloned from is not a business: `tenants.schem
 it current.
 """
 
-from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django_tenants.migration_executors import get_executor as tenants_executor
 from django_tenants.utils import get_public_schema_name
+
+from tenants.schema_base import migrations_recorded
 
 _PARTICULAR = ("fake", "fake_initial", "plan", "check_unapplied", "prune", "run_syncdb")
 
@@ -24,19 +25,7 @@ def schemas_with_pending(schemas: list[str]) -> list[str]:
     """Those of `schemas` that miss a migration on disk (the public schema always)."""
     expected = set(MigrationLoader(None, ignore_no_migrations=True).graph.nodes)
     public = get_public_schema_name()
-    pending = []
-    with connection.cursor() as cursor:
-        for schema in schemas:
-            if schema == public:
-                pending.append(schema)
-                continue
-            cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [f'"{schema}".django_migrations'])
-            if cursor.fetchone()[0]:
-                cursor.execute(f'SELECT app, name FROM "{schema}".django_migrations')  # noqa: S608
-                if expected <= set(cursor.fetchall()):
-                    continue
-            pending.append(schema)
-    return pending
+    return [s for s in schemas if s == public or not expected <= migrations_recorded(s)]
 
 
 def get_executor(codename: str | None = None):

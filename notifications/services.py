@@ -282,21 +282,17 @@ def _remember_whatsapp_contacts(
     Sent already: a lost routing hint is logged, never a reason to send again."""
     from tenants import services as tenant_services
 
-    phones = sorted({m.recipient for m in messages if m.channel == Channel.WHATSAPP})
+    phones = {m.recipient for m in messages if m.channel == Channel.WHATSAPP}
     if not phones:
         return
     number = _whatsapp_account(channels).phone_number_id
     try:
         with transaction.atomic():
             tenant = tenant or _current_tenant()
-            if len(phones) == 1:
-                tenant_services.whatsapp_contact_touch(
-                    tenant=tenant, phone_number_id=number, phone=phones[0], at=now
-                )
-            else:  # one statement for a batch's answers (sorted: no lock-order deadlocks)
-                tenant_services.whatsapp_contacts_touch(
-                    tenant=tenant, phone_number_id=number, phones=phones, at=now
-                )
+            # One statement for one send or a batch's answers (sorted: no lock-order deadlock).
+            tenant_services.whatsapp_contacts_touch(
+                tenant=tenant, phone_number_id=number, phones=phones, at=now
+            )
     except Exception:
         log.exception(
             "messages %s: sent, but the WhatsApp contact was not recorded",

@@ -310,25 +310,9 @@ def whatsapp_number_route(*, tenant: Tenant, phone_number_id: str) -> None:
     )
 
 
-def whatsapp_contact_touch(*, tenant: Tenant, phone_number_id: str, phone: str, at) -> None:
-    """Remember that this business just wrote to `phone` from `phone_number_id`."""
-    from tenants.models import WhatsAppContact
-
-    # One INSERT ... ON CONFLICT DO UPDATE: one query, and two sends at once cannot collide.
-    WhatsAppContact.objects.bulk_create(
-        [
-            WhatsAppContact(
-                phone_number_id=phone_number_id, phone=phone, tenant=tenant, last_sent_at=at
-            )
-        ],
-        update_conflicts=True,
-        unique_fields=["phone_number_id", "phone"],
-        update_fields=["tenant", "last_sent_at"],
-    )
-
-
 def whatsapp_contacts_touch(*, tenant: Tenant, phone_number_id: str, phones, at) -> None:
-    """`whatsapp_contact_touch` for a batch of sends: one statement for every phone."""
+    """Remember that this business just wrote to `phones` from `phone_number_id`: one
+    INSERT ... ON CONFLICT DO UPDATE, so two sends at once cannot collide."""
     from tenants.models import WhatsAppContact
 
     WhatsAppContact.objects.bulk_create(

@@ -65,7 +65,7 @@ def test_two_businesses_interleaved_on_one_pooled_connection_never_see_each_othe
     assert stats["requests_num"] >= 14  # every request (and every look) borrowed it
 
 
-def test_the_pool_is_opt_in_and_never_persistent(settings):
+def test_the_pool_is_opt_in_and_resets_the_search_path_of_what_it_takes_back(settings):
     import environ
 
     env = environ.Env()

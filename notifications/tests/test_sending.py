@@ -283,7 +283,7 @@ def test_an_error_after_the_provider_accepted_does_not_send_again(
     def broken(**kwargs):
         raise RuntimeError("contact index unavailable")
 
-    monkeypatch.setattr(tenants.services, "whatsapp_contact_touch", broken)
+    monkeypatch.setattr(tenants.services, "whatsapp_contacts_touch", broken)
     message = _confirmation(_book(shop))
     assert services.message_send(message_id=message.pk) == Status.SENT
     message.refresh_from_db()
